@@ -1,0 +1,1 @@
+"""Kollega («Коллега»): a chat bot for teacher networks."""

@@ -1,0 +1,1 @@
+"""The platform-neutral core: message model, router, context, dialog state."""

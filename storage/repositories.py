@@ -1,0 +1,21 @@
+"""All repositories, bound to one connection (one transaction)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.accounts import AccountRepository
+from storage.dialogs import DialogRepository
+from storage.network import NetworkRepository
+from storage.teachers import TeacherRepository
+from storage.updates import UpdateRepository
+
+
+class Repositories:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self.accounts = AccountRepository(conn)
+        self.dialogs = DialogRepository(conn)
+        self.network = NetworkRepository(conn)
+        self.teachers = TeacherRepository(conn)
+        self.updates = UpdateRepository(conn)

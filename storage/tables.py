@@ -1,0 +1,142 @@
+"""The schema, as SQLAlchemy Core tables. Migrations in storage/migrations mirror it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from storage.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# --- the network's reference lists -------------------------------------------------------------
+
+municipalities = Table(
+    "municipalities", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("region", String(200), nullable=True),
+)
+
+organizations = Table(
+    "organizations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("municipality_id", ForeignKey("municipalities.id", ondelete="RESTRICT"),
+           nullable=False),
+    Column("added_by_teacher", Boolean, nullable=False, default=False),
+    UniqueConstraint("municipality_id", "name", name="uq_organizations_municipality_name"),
+)
+
+subjects = Table(
+    "subjects", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+)
+
+topics = Table(
+    "topics", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+)
+
+# --- people ------------------------------------------------------------------------------------
+
+teachers = Table(
+    "teachers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("full_name", String(120), nullable=True),
+    Column("organization_id", ForeignKey("organizations.id", ondelete="SET NULL"), nullable=True),
+    Column("position", String(32), nullable=True),
+    Column("timezone", String(64), nullable=False),
+    Column("wants_to_mentor", Boolean, nullable=False, default=False),
+    Column("consent_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("deleted_at", UTCDateTime, nullable=True),
+    Index("ix_teachers_organization", "organization_id"),
+)
+
+teacher_subjects = Table(
+    "teacher_subjects", metadata,
+    Column("teacher_id", ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True),
+    Column("subject_id", ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+)
+
+teacher_topics = Table(
+    "teacher_topics", metadata,
+    Column("teacher_id", ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("chat_id", String(64), nullable=False),
+    Column("teacher_id", ForeignKey("teachers.id", ondelete="CASCADE"), nullable=True),
+    Column("locale", String(8), nullable=True),
+    Column("reachable", Boolean, nullable=False, default=True),
+    Column("start_code", String(64), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "external_id", name="uq_accounts_platform_external_id"),
+    Index("ix_accounts_teacher", "teacher_id"),
+)
+
+# --- runtime state -----------------------------------------------------------------------------
+
+dialog_states = Table(
+    "dialog_states", metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("external_id", String(64), primary_key=True),
+    Column("state", String(64), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+processed_updates = Table(
+    "processed_updates", metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("update_id", String(64), primary_key=True),
+    Column("processed_at", UTCDateTime, nullable=False),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("message_key", String(100), nullable=True),
+    Column("params", JSON, nullable=False),
+    Column("text", Text, nullable=True),
+    Column("batch_id", Integer, nullable=True),
+    Column("not_before", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("status", String(16), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", String(300), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Index("ix_outbox_due", "status", "not_before"),
+    Index("ix_outbox_batch", "batch_id"),
+)
