@@ -17,7 +17,7 @@ async def show_help(ctx: Context, msg: Inbound) -> Replies:
         for command in ctx.registry.visible_commands(ctx.actor.roles)
         if command.help_key
     ]
-    intro = ctx._("help.intro" if ctx.actor.registered else "help.intro_stranger")
+    intro = ctx._("help.intro") if ctx.actor.registered else ctx._("help.intro_stranger")
     return Reply(intro + "\n\n" + "\n".join(lines))
 
 
@@ -32,7 +32,7 @@ async def cancel(ctx: Context, msg: Inbound) -> Replies:
         return Reply(ctx._("cancel.nothing"))
     registering = ctx.dialog.get("mode") == "register"
     ctx.dialog.clear()
-    return Reply(ctx._("cancel.registration" if registering else "cancel.done"))
+    return Reply(ctx._("cancel.registration") if registering else ctx._("cancel.done"))
 
 
 @router.command("lang", help="help.lang")

@@ -39,7 +39,7 @@ async def show_network(ctx: Context, msg: Inbound) -> Replies:
     )
 
 
-@router.command("add_municipality", roles=COORDINATORS)
+@router.command("add_municipality", roles=COORDINATORS, help="help.add_municipality")
 async def add_municipality(ctx: Context, msg: Inbound) -> Replies:
     name = _valid_name(ctx, msg.args, "municipality")
     if isinstance(name, Reply):
@@ -48,7 +48,7 @@ async def add_municipality(ctx: Context, msg: Inbound) -> Replies:
     return Reply(ctx._("network.added", name=added.name))
 
 
-@router.command("add_school", roles=COORDINATORS)
+@router.command("add_school", roles=COORDINATORS, help="help.add_school")
 async def add_school(ctx: Context, msg: Inbound) -> Replies:
     municipality_name, separator, school = msg.args.partition(";")
     if not separator:
@@ -65,7 +65,7 @@ async def add_school(ctx: Context, msg: Inbound) -> Replies:
     return Reply(ctx._("network.added", name=f"{added.name} ({added.municipality})"))
 
 
-@router.command("add_subject", roles=COORDINATORS)
+@router.command("add_subject", roles=COORDINATORS, help="help.add_subject")
 async def add_subject(ctx: Context, msg: Inbound) -> Replies:
     name = _valid_name(ctx, msg.args, "subject")
     if isinstance(name, Reply):
@@ -74,7 +74,7 @@ async def add_subject(ctx: Context, msg: Inbound) -> Replies:
     return Reply(ctx._("network.added", name=added.name))
 
 
-@router.command("add_topic", roles=COORDINATORS)
+@router.command("add_topic", roles=COORDINATORS, help="help.add_topic")
 async def add_topic(ctx: Context, msg: Inbound) -> Replies:
     name = _valid_name(ctx, msg.args, "topic")
     if isinstance(name, Reply):

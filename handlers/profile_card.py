@@ -18,6 +18,9 @@ async def profile_card(ctx: Context, teacher_id: int) -> Reply:
     school = (
         f"{profile.organization} ({profile.municipality})" if profile.organization else nothing
     )
+    mentoring = (
+        ctx._("profile.mentor_yes") if teacher.wants_to_mentor else ctx._("profile.mentor_no")
+    )
     text = ctx._(
         "profile.card",
         name=teacher.full_name or nothing,
@@ -26,7 +29,7 @@ async def profile_card(ctx: Context, teacher_id: int) -> Reply:
         subjects=", ".join(profile.subjects) or nothing,
         timezone=zone_label(ctx, teacher.timezone),
         topics=", ".join(profile.topics) or nothing,
-        mentor=ctx._("profile.mentor_yes" if teacher.wants_to_mentor else "profile.mentor_no"),
+        mentor=mentoring,
     )
     edit_buttons = [Button(ctx._(f"profile.edit.{field}"), "pf.edit", (field,)) for field in FIELDS]
     rows = [tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2)]
