@@ -15,7 +15,14 @@ from babel.messages.pofile import read_po
 
 LOCALES = ("ru", "en")
 DOMAIN = "kollega"
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+def _locales_dir() -> Path:
+    """locales/ beside the packages in a checkout; in the working directory when installed."""
+    beside = Path(__file__).resolve().parent.parent / "locales"
+    return beside if beside.is_dir() else Path.cwd() / "locales"
+
+
+LOCALES_DIR = _locales_dir()
 
 log = logging.getLogger(__name__)
 
