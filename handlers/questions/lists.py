@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.context import Context
-from bot.core.model import AnyButton, Button, Inbound, Reply
+from bot.core.model import AnyButton, Button, Inbound, Reply, columns
 from bot.core.router import Replies, Router
 from handlers.common import int_arg
 from handlers.questions import flow
@@ -18,11 +18,13 @@ class ListQuestion:
     code: str
     """One letter in button data, to stay well under 64 bytes."""
     answer_key: str
+    width: int
+    """Buttons a row: subject names are short, topic names are phrases."""
 
 
 QUESTIONS = {
-    "s": ListQuestion("subjects", "s", "subject_ids"),
-    "t": ListQuestion("topics", "t", "topic_ids"),
+    "s": ListQuestion("subjects", "s", "subject_ids", width=2),
+    "t": ListQuestion("topics", "t", "topic_ids", width=1),
 }
 STATES = {flow.state_of(q.step) for q in QUESTIONS.values()}
 
@@ -40,11 +42,12 @@ async def _ask(ctx: Context, question: ListQuestion, edit: bool = False) -> Repl
     if not items:
         return None
     chosen = set(flow.answers(ctx).get(question.answer_key) or ())
-    rows: list[tuple[AnyButton, ...]] = [
-        (Button(("✅ " if item.id in chosen else "") + item.name, "q.tog",
-                (question.code, str(item.id))),)
+    buttons: list[AnyButton] = [
+        Button(("✅ " if item.id in chosen else "") + item.name, "q.tog",
+               (question.code, str(item.id)))
         for item in items
     ]
+    rows = list(columns(buttons, question.width))
     rows.append((Button(ctx._("q.list.done", count=len(chosen)), "q.done", (question.code,)),))
     text = ctx._(f"q.{question.step}.ask")
     return Reply(text, tuple(rows), edit=edit)

@@ -487,6 +487,8 @@ class FakeTelegramAPI:
         update = copy.deepcopy(update)
         update.setdefault("update_id", self._next_update_id)
         self._next_update_id = max(self._next_update_id, update["update_id"] + 1)
+        if "callback_query" in update:  # Telegram lets the bot answer any query it delivers
+            self._open_callbacks.add(str(update["callback_query"]["id"]))
         self._updates.append(update)
         self._wakeup.set()
         return int(update["update_id"])
