@@ -11,6 +11,7 @@ router = Router("basics")
 
 
 @router.command("help", help="help.help")
+@router.action("help.show")
 async def show_help(ctx: Context, msg: Inbound) -> Replies:
     lines = [
         f"/{command.name} — {ctx._(command.help_key)}"
@@ -19,11 +20,6 @@ async def show_help(ctx: Context, msg: Inbound) -> Replies:
     ]
     intro = ctx._("help.intro") if ctx.actor.registered else ctx._("help.intro_stranger")
     return Reply(intro + "\n\n" + "\n".join(lines))
-
-
-@router.action("help.show")
-async def show_help_button(ctx: Context, msg: Inbound) -> Replies:
-    return await show_help(ctx, msg)
 
 
 @router.command("cancel", help="help.cancel")

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.core.context import Context
 from bot.core.model import Inbound, Reply
 from bot.core.roles import COORDINATORS
 from bot.core.router import Replies, Router
 from handlers.common import clean_text, has_letters
+from storage.network import Named
 
 router = Router("network")
 
@@ -41,11 +44,7 @@ async def show_network(ctx: Context, msg: Inbound) -> Replies:
 
 @router.command("add_municipality", roles=COORDINATORS, help="help.add_municipality")
 async def add_municipality(ctx: Context, msg: Inbound) -> Replies:
-    name = _valid_name(ctx, msg.args, "municipality")
-    if isinstance(name, Reply):
-        return name
-    added = await ctx.repos.network.add_municipality(name)
-    return Reply(ctx._("network.added", name=added.name))
+    return await _add(ctx, msg.args, "municipality", ctx.repos.network.add_municipality)
 
 
 @router.command("add_school", roles=COORDINATORS, help="help.add_school")
@@ -67,17 +66,19 @@ async def add_school(ctx: Context, msg: Inbound) -> Replies:
 
 @router.command("add_subject", roles=COORDINATORS, help="help.add_subject")
 async def add_subject(ctx: Context, msg: Inbound) -> Replies:
-    name = _valid_name(ctx, msg.args, "subject")
-    if isinstance(name, Reply):
-        return name
-    added = await ctx.repos.network.add_subject(name)
-    return Reply(ctx._("network.added", name=added.name))
+    return await _add(ctx, msg.args, "subject", ctx.repos.network.add_subject)
 
 
 @router.command("add_topic", roles=COORDINATORS, help="help.add_topic")
 async def add_topic(ctx: Context, msg: Inbound) -> Replies:
-    name = _valid_name(ctx, msg.args, "topic")
+    return await _add(ctx, msg.args, "topic", ctx.repos.network.add_topic)
+
+
+async def _add(
+    ctx: Context, typed: str, kind: str, add: Callable[[str], Awaitable[Named]]
+) -> Replies:
+    name = _valid_name(ctx, typed, kind)
     if isinstance(name, Reply):
         return name
-    added = await ctx.repos.network.add_topic(name)
+    added = await add(name)
     return Reply(ctx._("network.added", name=added.name))

@@ -11,16 +11,12 @@ router = Router("privacy")
 
 
 @router.command("delete_me", roles=REGISTERED, help="help.delete_me")
+@router.action("pv.ask", roles=REGISTERED)
 async def ask_delete(ctx: Context, msg: Inbound) -> Replies:
     return Reply(
         ctx._("privacy.confirm"),
         ((Button(ctx._("privacy.yes"), "pv.yes"),), (Button(ctx._("privacy.no"), "pv.no"),)),
     )
-
-
-@router.action("pv.ask", roles=REGISTERED)
-async def ask_delete_button(ctx: Context, msg: Inbound) -> Replies:
-    return await ask_delete(ctx, msg)
 
 
 @router.action("pv.yes", roles=REGISTERED)

@@ -15,14 +15,10 @@ router = Router("profile")
 
 
 @router.command("profile", roles=REGISTERED, help="help.profile")
+@router.action("pf.show", roles=REGISTERED)
 async def show_profile(ctx: Context, msg: Inbound) -> Replies:
     assert ctx.actor.teacher is not None
     return await profile_card(ctx, ctx.actor.teacher.id)
-
-
-@router.action("pf.show", roles=REGISTERED)
-async def show_profile_button(ctx: Context, msg: Inbound) -> Replies:
-    return await show_profile(ctx, msg)
 
 
 @router.action("pf.edit", roles=REGISTERED)

@@ -73,3 +73,11 @@ async def test_registered_teacher_is_welcomed_back(chat: ChatClient) -> None:
     assert chat.last.labels == ["👤 Мой профиль", "❓ Что умеет бот"]
     await chat.click("Мой профиль")
     assert chat.last.text.startswith("👤 Ваш профиль")
+
+
+async def test_plain_talk_in_a_group_chat_is_left_alone(network_app: App) -> None:
+    talk = parse_text("telegram", "61", "-100200", "коллеги, добрый день!", is_private=False)
+    command = parse_text("telegram", "61", "-100200", "/help", is_private=False)
+    assert (await network_app.core.handle(talk)).replies == []
+    [reply] = (await network_app.core.handle(command)).replies
+    assert reply.text.startswith("Я «Коллега»")

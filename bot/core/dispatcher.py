@@ -95,6 +95,8 @@ class Core:
         )
 
     async def _route(self, ctx: Context, inbound: Inbound) -> Replies:
+        if not inbound.is_private and inbound.kind is InboundKind.TEXT:
+            return None  # people talking to each other in a group chat: not for the bot
         if inbound.kind is InboundKind.COMMAND:
             return await self._command(ctx, inbound)
         if inbound.kind is InboundKind.BUTTON:
