@@ -45,25 +45,12 @@ async def test_internal_error_apologises_and_rolls_back(
 
 
 async def test_start_code_from_an_invitation_is_kept(chat: ChatClient, network_app: App) -> None:
-    await chat.send("/start grp7Kx2")
-    await register_after_start(chat)
+    await register(chat, start="/start grp7Kx2")
+    assert chat.last.text.startswith("👤 Ваш профиль")
     async with network_app.db.transaction() as repos:
         account = await repos.accounts.get("telegram", "1001")
     assert account is not None
     assert account.start_code == "grp7Kx2"
-
-
-async def register_after_start(chat: ChatClient) -> None:
-    await chat.click("Согласен")
-    await chat.send("Петров Пётр")
-    await chat.click("Верхнегорский")
-    await chat.click("СОШ № 5")
-    await chat.click("Учитель", exact=True)
-    await chat.click("Готово")
-    await chat.click("Москва")
-    await chat.click("Готово")
-    await chat.click("Пока нет")
-    assert chat.last.text.startswith("👤 Ваш профиль")
 
 
 async def test_registered_teacher_is_welcomed_back(chat: ChatClient) -> None:

@@ -17,9 +17,10 @@ async def register(
     zone: str = "Екатеринбург",
     topics: tuple[str, ...] = ("Функциональная грамотность",),
     mentor: str = "Да, готов",
+    start: str = "/start",
 ) -> None:
     """A whole registration through buttons and typed answers, in Russian."""
-    await chat.send("/start")
+    await chat.send(start)
     await chat.click("Согласен")
     await chat.send(name)
     await chat.click(municipality)
