@@ -111,7 +111,13 @@ async def _telegram(settings: Settings) -> int:
     app = await App.start(settings)
     try:
         adapter = TelegramAdapter(app.core, settings.telegram, app.catalogs, app.core.registry)
-        return await _until_signal(adapter.run(), adapter.stop)
+        await app.start_delivery({"telegram": adapter})
+
+        async def stop() -> None:
+            await app.stop_delivery()  # while the adapter's session is still open
+            await adapter.stop()
+
+        return await _until_signal(adapter.run(), stop)
     finally:
         await app.close()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLATFORMS = ("telegram", "vk", "console")
@@ -24,6 +24,36 @@ class VKSettings(BaseModel):
     group_id: int | None = None
 
 
+class DeliverySettings(BaseModel):
+    """The outbox worker: platform limits, retries, and how often it looks for due messages."""
+
+    telegram_global_per_second: Annotated[float, Field(gt=0)] = 30.0
+    """Messages per second to Telegram, all chats together (Telegram allows about 30)."""
+    telegram_per_chat_interval: Annotated[float, Field(ge=0)] = 1.0
+    """Seconds between two messages to one Telegram chat."""
+    telegram_group_per_minute: Annotated[int, Field(gt=0)] = 20
+    """Messages per minute to one Telegram group chat."""
+    flood_pause_after: Annotated[int, Field(ge=1)] = 2
+    """Flood-control answers (429) in a row that pause all sending for their retry_after; a
+    single one holds only its chat. 1: every 429 pauses all sending."""
+    max_attempts: Annotated[int, Field(ge=1)] = 8
+    """Attempts before a message that keeps failing (5xx, timeouts) is marked failed."""
+    backoff_base: Annotated[float, Field(ge=1)] = 2.0
+    """After a failed attempt n, the next one waits backoff_base ** n seconds ..."""
+    backoff_cap: Annotated[float, Field(gt=0)] = 300.0
+    """... but never longer than this."""
+    pump_interval: Annotated[float, Field(gt=0)] = 2.0
+    """Seconds between two looks for due messages (enqueueing for now also wakes the worker)."""
+    progress_interval: Annotated[float, Field(gt=0)] = 3.0
+    """Seconds between two updates of a broadcast's progress message."""
+    batch_size: Annotated[int, Field(ge=1)] = 100
+    """Messages claimed from the database at a time."""
+    claim_lease_seconds: Annotated[float, Field(ge=5)] = 60.0
+    """A claimed message whose worker died is claimed again after this long."""
+    max_in_flight: Annotated[int, Field(ge=1)] = 16
+    """Messages being sent at the same time. After a crash at most this many can arrive twice."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KOLLEGA_",
@@ -35,6 +65,7 @@ class Settings(BaseSettings):
 
     telegram: TelegramSettings = TelegramSettings()
     vk: VKSettings = VKSettings()
+    delivery: DeliverySettings = DeliverySettings()
     database_url: str = DEFAULT_DATABASE_URL
     coordinators: Annotated[tuple[str, ...], NoDecode] = ("console:методист",)
     """Network coordinators as `telegram:<user id>`, `vk:<user id>` or `console:<name>`."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.router import Router
-from handlers import basics, network, privacy, profile, start
+from handlers import basics, broadcast, network, privacy, profile, start
 from handlers.questions import choices, lists, name, school
 
 ROUTERS: tuple[Router, ...] = (
@@ -12,6 +12,7 @@ ROUTERS: tuple[Router, ...] = (
     basics.router,
     privacy.router,
     network.router,
+    broadcast.router,
     name.router,
     school.router,
     choices.router,

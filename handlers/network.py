@@ -22,7 +22,7 @@ def _valid_name(ctx: Context, text: str, kind: str) -> str | Reply:
     if not name:
         return Reply(ctx._(f"network.usage.{kind}"))
     if len(name) > LIMITS[kind]:
-        return Reply(ctx._("q.list_name.too_long", max=LIMITS[kind]))
+        return Reply(ctx._("q.list_name.too_long", max=ctx._n("count.characters", LIMITS[kind])))
     if not has_letters(name, 2):
         return Reply(ctx._("q.list_name.invalid"))
     return name

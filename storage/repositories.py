@@ -5,8 +5,11 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.accounts import AccountRepository
+from storage.audience import AudienceRepository
+from storage.broadcasts import BroadcastRepository
 from storage.dialogs import DialogRepository
 from storage.network import NetworkRepository
+from storage.outbox import OutboxRepository
 from storage.teachers import TeacherRepository
 from storage.updates import UpdateRepository
 
@@ -15,7 +18,10 @@ class Repositories:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
         self.accounts = AccountRepository(conn)
+        self.audience = AudienceRepository(conn)
+        self.broadcasts = BroadcastRepository(conn)
         self.dialogs = DialogRepository(conn)
         self.network = NetworkRepository(conn)
+        self.outbox = OutboxRepository(conn)
         self.teachers = TeacherRepository(conn)
         self.updates = UpdateRepository(conn)

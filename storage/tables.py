@@ -126,6 +126,8 @@ outbox = Table(
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
     Column("idempotency_key", String(200), nullable=False, unique=True),
     Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    # the account's platform, copied at enqueueing so a claim reads this table alone
+    Column("platform", String(16), nullable=False),
     Column("message_key", String(100), nullable=True),
     Column("params", JSON, nullable=False),
     Column("text", Text, nullable=True),
@@ -137,6 +139,25 @@ outbox = Table(
     Column("last_error", String(300), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
+    # while the status is `sending`, the worker that claimed the row owns it until then
+    Column("lease_until", UTCDateTime, nullable=True),
     Index("ix_outbox_due", "status", "not_before"),
+    Index("ix_outbox_lease", "status", "lease_until"),
     Index("ix_outbox_batch", "batch_id"),
+)
+
+broadcasts = Table(
+    "broadcasts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sender_account_id", ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True),
+    Column("audience_kind", String(16), nullable=False),
+    Column("audience_ref", Integer, nullable=True),
+    # the audience's name when it was sent («Верхнегорский городской округ»), for the list
+    Column("audience_label", String(300), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("recipients", Integer, nullable=False),
+    Column("progress_message_id", String(64), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Index("ix_broadcasts_unfinished", "finished_at"),
 )

@@ -23,7 +23,7 @@ async def _dialog(app: App, user_id: str = "1001") -> tuple[str | None, dict[str
 async def test_overlong_name_is_refused(chat: ChatClient, network_app: App) -> None:
     await _at_name_question(chat)
     await chat.send("Иванова " * 40)
-    assert "Слишком длинно: 319 символов, а можно не больше 120" in chat.last.text
+    assert "Слишком длинно: 319 символов, а можно не больше 120 символов" in chat.last.text
     assert await _dialog(network_app) == ("q.name", {"timezone": "Europe/Moscow"})
 
 

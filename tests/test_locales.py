@@ -99,6 +99,7 @@ def test_message_ids_built_from_data_exist() -> None:
     from handlers.questions.choices import POSITIONS
     from handlers.questions.lists import QUESTIONS
     from handlers.questions.zones import OFFERED
+    from storage.audience import AudienceKind
 
     composed = (
         {f"position.{code}" for code in POSITIONS}
@@ -107,6 +108,8 @@ def test_message_ids_built_from_data_exist() -> None:
         | {f"network.usage.{kind}" for kind in LIMITS}
         | {f"q.{question.step}.ask" for question in QUESTIONS.values()}
         | {key for _, key in OFFERED}
+        | {f"bc.kind.{kind}" for kind in AudienceKind}
+        | {f"bc.ask_{kind}" for kind in AudienceKind if kind is not AudienceKind.EVERYONE}
     )
     for locale in LOCALES:
         assert composed - _ids(_catalog(locale)) == set(), locale

@@ -31,6 +31,8 @@ class Context:
     t: Translator = field(init=False)
     notice: str | None = None
     """A short toast answering the button press, where the messenger shows one."""
+    outbox_changed: bool = False
+    """Set by a handler that enqueued messages due now, so delivery starts without waiting."""
 
     def __post_init__(self) -> None:
         self.t = self.catalogs.translator(self.actor.locale)

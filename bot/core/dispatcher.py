@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from bot.config import Settings
@@ -15,7 +15,7 @@ from bot.core.dialog import Dialog
 from bot.core.locks import KeyedLocks
 from bot.core.model import Inbound, InboundKind, Outcome, Reply
 from bot.core.roles import Actor, Role, roles_of
-from bot.core.router import Handler, Registry, Replies
+from bot.core.router import Registry, Replies
 from bot.i18n import Catalogs
 from storage.db import Database
 from storage.repositories import Repositories
@@ -38,6 +38,8 @@ class Core:
         self.catalogs = catalogs
         self.clock = clock or SystemClock()
         self._locks = KeyedLocks()
+        self.on_outbox_changed: Callable[[], None] | None = None
+        """Called after a handler enqueued messages (the app wires it to the delivery worker)."""
 
     async def handle(self, inbound: Inbound) -> Outcome:
         """Handle one event; never raises for anything a person can send."""
@@ -73,10 +75,16 @@ class Core:
             )
             replies = _as_list(await self._route(ctx, inbound))
             await ctx.dialog.persist(repos, inbound.platform, inbound.user_id, now)
-            return Outcome(replies, ctx.notice)
+        if ctx.outbox_changed and self.on_outbox_changed is not None:
+            self.on_outbox_changed()  # after the commit, so the worker sees the new rows
+        return Outcome(replies, ctx.notice)
 
     async def _actor(self, repos: Repositories, inbound: Inbound) -> Actor:
         account = await repos.accounts.get(inbound.platform, inbound.user_id)
+        if account and not account.reachable and inbound.is_private:
+            # They had blocked the bot; writing to it again means messages reach them again.
+            await repos.accounts.set_reachable(account.id, True)
+            account = replace(account, reachable=True)
         teacher = None
         if account and account.teacher_id is not None:
             teacher = await repos.teachers.get(account.teacher_id)
@@ -111,7 +119,9 @@ class Core:
         route = self.registry.commands.get(inbound.command or "")
         if route is None:
             return Reply(ctx._("command.unknown", command=inbound.command))
-        return await self._guarded(ctx, inbound, route.roles, route.handler)
+        if not ctx.actor.may(route.roles):
+            return self._refuse(ctx, route.roles)
+        return await route.handler(ctx, inbound)
 
     async def _button(self, ctx: Context, inbound: Inbound) -> Replies:
         try:
@@ -122,19 +132,17 @@ class Core:
         route = self.registry.actions.get(data.action)
         if route is None:
             return self._stale(ctx, "button.unknown")
+        if not ctx.actor.may(route.roles):  # before anything else, whatever the dialog state
+            return self._refuse(ctx, route.roles)
         if route.states is not None and ctx.dialog.state not in route.states:
             return self._stale(ctx, "button.outdated")
-        decoded = replace(inbound, action=data.action, action_args=data.args)
-        return await self._guarded(ctx, decoded, route.roles, route.handler)
+        return await route.handler(ctx, replace(inbound, action=data.action, action_args=data.args))
 
-    async def _guarded(
-        self, ctx: Context, inbound: Inbound, roles: frozenset[Role] | None, handler: Handler
-    ) -> Replies:
-        if ctx.actor.may(roles):
-            return await handler(ctx, inbound)
+    @staticmethod
+    def _refuse(ctx: Context, roles: frozenset[Role] | None) -> Reply:
         if roles is not None and Role.TEACHER in roles and not ctx.actor.registered:
             return Reply(ctx._("access.register_first"))
-        log.info("refused user=%s roles=%s", inbound.user_id, sorted(ctx.actor.roles))
+        log.info("refused user=%s roles=%s", ctx.actor.user_id, sorted(ctx.actor.roles))
         return Reply(ctx._("access.denied"))
 
     @staticmethod

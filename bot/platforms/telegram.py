@@ -26,7 +26,9 @@ from bot.core.locks import KeyedLocks
 from bot.core.model import Inbound, InboundKind, Outcome, Reply, SentMessage, parse_text
 from bot.core.roles import Role
 from bot.core.router import Registry
+from bot.delivery.outcome import DeliveryOutcome
 from bot.i18n import LOCALES, Catalogs
+from bot.platforms.telegram_errors import classify
 from bot.platforms.telegram_render import PLATFORM, Renderer
 from bot.platforms.text import utf16_len
 
@@ -233,6 +235,14 @@ class TelegramAdapter:
     async def send(self, chat_id: str, reply: Reply) -> SentMessage:
         """Send to any chat; aiogram's exceptions come through unchanged for the caller to judge."""
         return await self.renderer.send(chat_id, reply)
+
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> SentMessage:
+        """Edit a message sent earlier; sends a new one when Telegram cannot edit it."""
+        return await self.renderer.edit(chat_id, message_id, reply)
+
+    def classify(self, exc: BaseException) -> DeliveryOutcome:
+        """What an exception from `send` means to the delivery worker (makes this a Sender)."""
+        return classify(exc)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -27,7 +27,8 @@ async def on_name(ctx: Context, msg: Inbound) -> Replies:
     if not name:
         return Reply(ctx._("q.name.empty"))
     if len(name) > MAX_NAME:
-        return Reply(ctx._("q.name.too_long", max=MAX_NAME, length=len(name)))
+        return Reply(ctx._("q.name.too_long", max=ctx._n("count.characters", MAX_NAME),
+                           length=ctx._n("count.characters", len(name))))
     words = name.split(" ")
     if len(words) < 2 or not all(_NAME.match(word) for word in words):
         return Reply(ctx._("q.name.invalid"))

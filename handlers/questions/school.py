@@ -135,7 +135,7 @@ async def _organizations(ctx: Context, municipality_id: int) -> list[Named]:
 
 def _name_problem(ctx: Context, typed: str, limit: int) -> Reply | None:
     if len(typed) > limit:
-        return Reply(ctx._("q.list_name.too_long", max=limit))
+        return Reply(ctx._("q.list_name.too_long", max=ctx._n("count.characters", limit)))
     if len(typed) < 3 or not has_letters(typed, 2):
         return Reply(ctx._("q.list_name.invalid"))
     return None

@@ -1,0 +1,71 @@
+"""An outbox row as the text its recipient reads: their language, their time zone.
+
+A row is either an admin's own text (sent as is) or a message id with parameters. Parameters
+are JSON values; three forms are rendered for the reader:
+
+- `{"at": "2026-11-02T09:00:00+00:00"}` — a moment, shown in the reader's zone with its offset:
+  `02.11.2026 14:00 (UTC+5)`;
+- `{"date": "2026-11-02"}` — a calendar date: `02.11.2026`;
+- `{"plural": "count.participants", "n": 5}` — a counted phrase in the reader's language.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.model import Reply
+from bot.i18n import Catalogs, Translator
+from storage.outbox import OutboxItem
+
+
+class RenderError(Exception):
+    """The row cannot become a message (unknown message id, a parameter missing)."""
+
+
+def render(item: OutboxItem, catalogs: Catalogs, default_timezone: str) -> Reply:
+    if item.text is not None:
+        return Reply(item.text)
+    key = item.message_key or ""
+    t = catalogs.translator(item.locale)
+    zone = _zone(item.timezone or default_timezone)
+    try:
+        params = {name: _value(value, t, zone) for name, value in item.params.items()}
+        text = t(key, **params)
+    except (KeyError, IndexError, ValueError, TypeError) as exc:
+        raise RenderError(f"cannot render {key}: {type(exc).__name__} {exc}") from None
+    if text == key:
+        raise RenderError(f"no message {key!r} in {t.locale}")
+    return Reply(text)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _value(value: Any, t: Translator, zone: ZoneInfo) -> Any:
+    if not isinstance(value, dict):
+        return value
+    if "at" in value:
+        moment = datetime.fromisoformat(str(value["at"]))
+        if moment.tzinfo is None:
+            raise ValueError("a moment needs its UTC offset")
+        local = moment.astimezone(zone)
+        return f"{local:%d.%m.%Y %H:%M} ({utc_offset(local)})"
+    if "date" in value:
+        return f"{date.fromisoformat(str(value['date'])):%d.%m.%Y}"
+    if "plural" in value:
+        return t.plural(str(value["plural"]), int(value["n"]))
+    raise ValueError(f"unknown parameter form {sorted(value)}")
+
+
+def utc_offset(local: datetime) -> str:
+    delta = local.utcoffset()
+    minutes = int(delta.total_seconds() // 60) if delta is not None else 0
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")

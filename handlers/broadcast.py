@@ -1,0 +1,190 @@
+"""/broadcast: a coordinator's message to the network or a part of it, with a preview first.
+
+Dialog: audience → (which municipality / organization / subject / topic) → text → preview with
+the exact message and the number of recipients → send or change or cancel. Sending enqueues one
+outbox row per recipient; the delivery worker sends them and keeps the sender's progress message
+up to date. Group admins join in with groups (their audience will be their groups).
+"""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.model import Button, Inbound, Reply
+from bot.core.roles import COORDINATORS
+from bot.core.router import Replies, Router
+from handlers.common import int_arg, page_of, paged_choice
+from storage.audience import Audience, AudienceKind
+from storage.broadcasts import NewBroadcast
+from storage.network import Named
+from storage.outbox import NewMessage
+
+MAX_TEXT = 4000
+AUDIENCE, PICK, TEXT, PREVIEW = "bc.audience", "bc.pick", "bc.text", "bc.preview"
+KINDS = tuple(AudienceKind)
+
+router = Router("broadcast")
+
+
+@router.command("broadcast", roles=COORDINATORS, help="help.broadcast")
+async def start(ctx: Context, msg: Inbound) -> Replies:
+    ctx.dialog.start(AUDIENCE)
+    buttons = [(Button(ctx._(f"bc.kind.{kind}"), "bc.kind", (kind.value,)),) for kind in KINDS]
+    return Reply(ctx._("bc.ask_audience"), (*buttons, (Button(ctx._("bc.cancel"), "bc.cancel"),)))
+
+
+@router.action("bc.kind", roles=COORDINATORS, states={AUDIENCE})
+async def on_kind(ctx: Context, msg: Inbound) -> Replies:
+    kind = next((k for k in KINDS if (k.value,) == msg.action_args), None)
+    if kind is None:
+        return Reply(ctx._("button.unknown"))
+    if kind is AudienceKind.EVERYONE:
+        return _ask_text(ctx, kind, None, ctx._("bc.kind.all"))
+    # an organization is picked within its municipality, so the list stays short
+    ctx.dialog.go(PICK, kind=kind.value, municipality_id=None)
+    return await _ask_pick(ctx)
+
+
+@router.action("bc.page", roles=COORDINATORS, states={PICK})
+async def on_page(ctx: Context, msg: Inbound) -> Replies:
+    return await _ask_pick(ctx, int_arg(msg.action_args) or 0, edit=True)
+
+
+@router.action("bc.ref", roles=COORDINATORS, states={PICK})
+async def on_pick(ctx: Context, msg: Inbound) -> Replies:
+    ref = int_arg(msg.action_args)
+    choice = next((item for item in await _choices(ctx) if item.id == ref), None)
+    if choice is None:
+        return [Reply(ctx._("q.gone_from_list")), await _ask_pick(ctx)]
+    kind = AudienceKind(ctx.dialog.get("kind"))
+    if kind is AudienceKind.ORGANIZATION and ctx.dialog.get("municipality_id") is None:
+        ctx.dialog.update(municipality_id=choice.id)
+        return await _ask_pick(ctx)
+    return _ask_text(ctx, kind, choice.id, choice.name)
+
+
+@router.answer(AUDIENCE, PICK, PREVIEW)
+async def on_text_instead_of_button(ctx: Context, msg: Inbound) -> Replies:
+    return Reply(ctx._("q.use_buttons"))
+
+
+@router.answer(TEXT)
+async def on_text(ctx: Context, msg: Inbound) -> Replies:
+    text = msg.text.strip()
+    if not text:
+        return Reply(ctx._("bc.text_empty"))
+    if len(text) > MAX_TEXT:
+        return Reply(ctx._("bc.text_too_long", max=ctx._n("count.characters", MAX_TEXT),
+                           length=ctx._n("count.characters", len(text))))
+    ctx.dialog.go(PREVIEW, text=text)
+    return await _preview(ctx)
+
+
+@router.action("bc.edit", roles=COORDINATORS, states={PREVIEW})
+async def on_edit(ctx: Context, msg: Inbound) -> Replies:
+    ctx.dialog.go(TEXT)
+    return Reply(ctx._("bc.ask_text", audience=ctx.dialog.get("label")))
+
+
+@router.action("bc.cancel", roles=COORDINATORS, states={AUDIENCE, PICK, TEXT, PREVIEW})
+async def on_cancel(ctx: Context, msg: Inbound) -> Replies:
+    ctx.dialog.clear()
+    return Reply(ctx._("bc.cancelled"), edit=True)
+
+
+@router.action("bc.send", roles=COORDINATORS, states={PREVIEW})
+async def on_send(ctx: Context, msg: Inbound) -> Replies:
+    audience = _audience(ctx)
+    account_ids = await ctx.repos.audience.account_ids(audience)
+    if not account_ids:
+        ctx.dialog.clear()
+        return Reply(ctx._("bc.nobody"), edit=True)
+    now = ctx.now()
+    sender = await ctx.repos.accounts.ensure(
+        ctx.actor.platform, ctx.actor.user_id, ctx.actor.chat_id, now
+    )
+    text: str = ctx.dialog.get("text")
+    broadcast_id = await ctx.repos.broadcasts.create(
+        NewBroadcast(sender.id, audience.kind.value, audience.ref_id, ctx.dialog.get("label"),
+                     text, len(account_ids)),
+        now,
+    )
+    await ctx.repos.outbox.enqueue_many(
+        [NewMessage(key=f"broadcast:{broadcast_id}:account:{account_id}", account_id=account_id,
+                    not_before=now, text=text, batch_id=broadcast_id)
+         for account_id in account_ids],
+        now,
+    )
+    ctx.outbox_changed = True
+    ctx.dialog.clear()
+    recipients = ctx._n("count.recipients", len(account_ids))
+    return Reply(ctx._("bc.started", number=broadcast_id, recipients=recipients), edit=True)
+
+
+@router.command("broadcasts", roles=COORDINATORS, help="help.broadcasts")
+async def recent(ctx: Context, msg: Inbound) -> Replies:
+    found = await ctx.repos.broadcasts.recent(None)
+    if not found:
+        return Reply(ctx._("bc.none_yet"))
+    lines = [ctx._("bc.recent_title")]
+    for broadcast in found:
+        counts = await ctx.repos.outbox.batch_counts(broadcast.id)
+        local = broadcast.created_at.astimezone(ctx.actor.timezone)
+        lines.append(ctx._(
+            "bc.recent_line", number=broadcast.id, when=f"{local:%d.%m %H:%M}",
+            audience=broadcast.audience_label, sent=counts.get("sent", 0),
+            total=broadcast.recipients, unreachable=counts.get("unreachable", 0),
+            failed=counts.get("failed", 0) + counts.get("dropped", 0),
+        ))
+    return Reply("\n".join(lines))
+
+
+# -- steps --------------------------------------------------------------------------------------
+
+def _ask_text(ctx: Context, kind: AudienceKind, ref: int | None, label: str) -> Reply:
+    ctx.dialog.go(TEXT, kind=kind.value, ref=ref, label=label)
+    return Reply(ctx._("bc.ask_text", audience=label))
+
+
+async def _choices(ctx: Context) -> list[Named]:
+    network = ctx.repos.network
+    match AudienceKind(ctx.dialog.get("kind")):
+        case AudienceKind.SUBJECT:
+            return await network.subjects()
+        case AudienceKind.TOPIC:
+            return await network.topics()
+        case AudienceKind.ORGANIZATION if ctx.dialog.get("municipality_id") is not None:
+            organizations = await network.organizations_in(ctx.dialog.get("municipality_id"))
+            return [Named(o.id, o.name) for o in organizations]
+        case _:
+            return await network.municipalities()
+
+
+async def _ask_pick(ctx: Context, page: int = 0, edit: bool = False) -> Reply:
+    items = await _choices(ctx)
+    if not items:
+        ctx.dialog.clear()
+        return Reply(ctx._("bc.empty_list"))
+    cancel = Button(ctx._("bc.cancel"), "bc.cancel")
+    keyboard = paged_choice(ctx, page_of(items, page), "bc.ref", "bc.page", (cancel,))
+    kind = AudienceKind(ctx.dialog.get("kind"))
+    if kind is AudienceKind.ORGANIZATION and ctx.dialog.get("municipality_id") is None:
+        kind = AudienceKind.MUNICIPALITY  # first the municipality, then the organization in it
+    return Reply(ctx._(f"bc.ask_{kind.value}"), keyboard, edit=edit)
+
+
+def _audience(ctx: Context) -> Audience:
+    return Audience(AudienceKind(ctx.dialog.get("kind")), ctx.dialog.get("ref"))
+
+
+async def _preview(ctx: Context) -> Replies:
+    size = await ctx.repos.audience.size(_audience(ctx))
+    summary = ctx._("bc.preview_count", audience=ctx.dialog.get("label"),
+                    recipients=ctx._n("count.recipients", size.reachable))
+    if size.unreachable:
+        summary += "\n" + ctx._n("bc.preview_unreachable", size.unreachable)
+    buttons = (
+        (Button(ctx._("bc.send"), "bc.send"),),
+        (Button(ctx._("bc.edit"), "bc.edit"), Button(ctx._("bc.cancel"), "bc.cancel")),
+    )
+    return [Reply(ctx._("bc.preview_title")), Reply(ctx.dialog.get("text")),
+            Reply(summary, buttons)]
