@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.model import Reply
+from bot.core.timefmt import utc_offset
 from bot.i18n import Catalogs, Translator
 from storage.outbox import OutboxItem
 
@@ -61,11 +62,3 @@ def _value(value: Any, t: Translator, zone: ZoneInfo) -> Any:
     if "plural" in value:
         return t.plural(str(value["plural"]), int(value["n"]))
     raise ValueError(f"unknown parameter form {sorted(value)}")
-
-
-def utc_offset(local: datetime) -> str:
-    delta = local.utcoffset()
-    minutes = int(delta.total_seconds() // 60) if delta is not None else 0
-    sign = "+" if minutes >= 0 else "−"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")

@@ -7,7 +7,7 @@ from bot.core.model import Button, Inbound, Reply, columns
 from bot.core.router import Replies, Router
 from handlers.common import clean_text
 from handlers.questions import flow
-from handlers.questions.zones import OFFERED, find_zone, utc_offset
+from handlers.questions.zones import OFFERED, find_zone, zone_offset
 
 POSITIONS = ("teacher", "deputy", "director", "methodist", "extra_ed", "educator", "other")
 POSITION = flow.state_of("position")
@@ -44,7 +44,7 @@ async def on_position_typed(ctx: Context, msg: Inbound) -> Replies:
 async def ask_timezone(ctx: Context) -> Reply:
     now = ctx.now()
     buttons = [
-        Button(f"{ctx._(key)} ({utc_offset(zone, now)})", "q.tz", (zone,)) for zone, key in OFFERED
+        Button(f"{ctx._(key)} ({zone_offset(zone, now)})", "q.tz", (zone,)) for zone, key in OFFERED
     ]
     return Reply(ctx._("q.timezone.ask"), columns(buttons, 2))
 

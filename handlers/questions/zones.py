@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.core.context import Context
+from bot.core.timefmt import utc_offset
 
 OFFERED = (
     ("Europe/Kaliningrad", "tz.kaliningrad"),
@@ -38,19 +39,15 @@ CITIES = {
 }
 
 
-def utc_offset(zone: str, at: datetime) -> str:
-    delta = at.astimezone(ZoneInfo(zone)).utcoffset()
-    assert delta is not None
-    minutes = int(delta.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "−"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+def zone_offset(zone: str, at: datetime) -> str:
+    """The zone's offset at that moment: «UTC+5»."""
+    return utc_offset(at.astimezone(ZoneInfo(zone)))
 
 
 def zone_label(ctx: Context, zone: str) -> str:
     """«Москва (UTC+3)» for an offered zone, «Asia/Chita (UTC+9)» for any other."""
     city = next((ctx._(key) for name, key in OFFERED if name == zone), zone)
-    return f"{city} ({utc_offset(zone, ctx.now())})"
+    return f"{city} ({zone_offset(zone, ctx.now())})"
 
 
 def find_zone(ctx: Context, typed: str) -> str | None:
