@@ -24,8 +24,9 @@ from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.telegram_limits import RateLimits
 
 MIX = {"429": 0.03, "5xx": 0.50, "slow": 0.32, "reset": 0.15}
-"""How the injected faults are shared out. 429s are a handful (about 3 in 10,000 sends): each
-one pauses all sending for its retry_after, as Telegram asks, and so costs ~30 messages."""
+"""How the injected faults are shared out: 5xx answers (500/502), slow answers (accepted at once,
+answered 0.5–2 s late), connection resets before the request is handled, and a handful of 429s
+(retry_after=1; about 3 in 10,000 sends)."""
 
 
 class FaultyTelegramAPI(FakeTelegramAPI):

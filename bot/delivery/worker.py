@@ -268,14 +268,14 @@ class DeliveryWorker:
         await self._slots.acquire()
         try:
             ticket = await limiter.acquire(item.chat_id)
-            if not self._lease_left(item):
-                limiter.refund(ticket)
-                await self._release(item, None, report)
-                self._slots.release()
-                return
         except BaseException:
             self._slots.release()
             raise
+        if not self._lease_left(item):  # waited so long that another worker may take it soon
+            limiter.refund(ticket)
+            self._slots.release()
+            await self._release(item, None, report)
+            return
         self._in_flight += 1
         group.create_task(self._send(item, reply, limiter, ticket, report))
 
