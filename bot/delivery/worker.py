@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
@@ -42,9 +42,10 @@ from bot.delivery.outcome import (
 )
 from bot.delivery.render import RenderError, render
 from bot.delivery.sender import Sender
+from bot.delivery.writes import Write, apply_writes
 from bot.i18n import Catalogs
 from storage.db import Database
-from storage.outbox import OutboxItem, OutboxRepository
+from storage.outbox import OutboxItem
 
 WAIT_IN_LINE = 0.05
 """A chat free within this many seconds is waited for; a longer wait gives the row back."""
@@ -73,17 +74,8 @@ class PumpReport:
 
 
 @dataclass(slots=True)
-class _Write:
-    kind: str  # sent | retry | release | unreachable | failed | dropped
-    ids: tuple[int, ...]
-    at: datetime | None = None
-    error: str = ""
-    count_attempt: bool = True
-
-
-@dataclass(slots=True)
 class _Pending:
-    write: _Write
+    write: Write
     done: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -236,7 +228,7 @@ class DeliveryWorker:
         for position, item in enumerate(items):
             if self._stopping:
                 rest = items[position:]
-                await self._write(_Write("release", tuple(i.id for i in rest)))
+                await self._write(Write("release", tuple(i.id for i in rest)))
                 report.deferred += len(rest)
                 return
             await self._dispatch(item, group, report)
@@ -246,18 +238,18 @@ class DeliveryWorker:
     ) -> None:
         now = self.clock.now()
         if item.expires_at is not None and item.expires_at < now:
-            await self._write(_Write("dropped", (item.id,), error="expired"))
+            await self._write(Write("dropped", (item.id,), error="expired"))
             report.dropped += 1
             return
         if not item.reachable:
-            await self._write(_Write("unreachable", (item.id,), error="account unreachable"))
+            await self._write(Write("unreachable", (item.id,), error="account unreachable"))
             report.unreachable += 1
             return
         try:
             reply = render(item, self.catalogs, self.settings.default_timezone)
         except RenderError as exc:
             log.error("outbox=%s cannot be rendered: %s", item.id, exc)
-            await self._write(_Write("failed", (item.id,), error=str(exc)))
+            await self._write(Write("failed", (item.id,), error=str(exc)))
             report.failed += 1
             return
         limiter = self.limiters[item.platform]
@@ -286,7 +278,7 @@ class DeliveryWorker:
         return left >= self.send_timeout + LEASE_SAFETY
 
     async def _release(self, item: OutboxItem, at: datetime | None, report: PumpReport) -> None:
-        await self._write(_Write("release", (item.id,), at=at))
+        await self._write(Write("release", (item.id,), at=at))
         report.deferred += 1
 
     # --- one send ----------------------------------------------------------------------------
@@ -321,7 +313,7 @@ class DeliveryWorker:
         now = self.clock.now()
         match outcome:
             case Sent():
-                await self._write(_Write("sent", (item.id,), at=now))
+                await self._write(Write("sent", (item.id,), at=now))
                 report.sent += 1
             case RetryAfter(seconds=seconds, reason=reason):
                 limiter.refund(ticket)
@@ -331,7 +323,7 @@ class DeliveryWorker:
                 else:
                     log.info("flood control: chat of outbox=%s waits %s s", item.id, seconds)
                 at = now + timedelta(seconds=seconds)
-                await self._write(_Write("retry", (item.id,), at=at, error=reason,
+                await self._write(Write("retry", (item.id,), at=at, error=reason,
                                          count_attempt=False))
                 report.retried += 1
             case Transient(reason=reason, maybe_sent=maybe_sent):
@@ -340,27 +332,27 @@ class DeliveryWorker:
                 if item.attempts >= self.config.max_attempts:
                     log.warning("outbox=%s failed after %s attempts: %s",
                                 item.id, item.attempts, reason)
-                    await self._write(_Write("failed", (item.id,), error=reason))
+                    await self._write(Write("failed", (item.id,), error=reason))
                     report.failed += 1
                     return
                 delay = min(self.config.backoff_cap, self.config.backoff_base ** item.attempts)
                 at = now + timedelta(seconds=delay)
-                await self._write(_Write("retry", (item.id,), at=at, error=reason))
+                await self._write(Write("retry", (item.id,), at=at, error=reason))
                 report.retried += 1
             case Unreachable(reason=reason):
                 limiter.refund(ticket)
                 log.info("account=%s is unreachable (outbox=%s)", item.account_id, item.id)
-                await self._write(_Write("unreachable", (item.id,), error=reason))
+                await self._write(Write("unreachable", (item.id,), error=reason))
                 report.unreachable += 1
             case Permanent(reason=reason):
                 limiter.refund(ticket)
                 log.warning("outbox=%s refused: %s", item.id, reason)
-                await self._write(_Write("failed", (item.id,), error=reason))
+                await self._write(Write("failed", (item.id,), error=reason))
                 report.failed += 1
 
     # --- writing outcomes --------------------------------------------------------------------
 
-    async def _write(self, write: _Write) -> None:
+    async def _write(self, write: Write) -> None:
         """Commit one outcome; outcomes arriving meanwhile are committed together with it."""
         mine = _Pending(write)
         self._pending.append(mine)
@@ -369,7 +361,7 @@ class DeliveryWorker:
                 batch, self._pending = self._pending, []
                 try:
                     async with self.db.transaction() as repos:
-                        await _apply(repos.outbox, [p.write for p in batch])
+                        await apply_writes(repos.outbox, [p.write for p in batch])
                 except Exception as exc:
                     for other in batch:
                         if other is not mine:
@@ -382,20 +374,3 @@ class DeliveryWorker:
                 for other in batch:
                     other.done.set_result(None)
         mine.done.result()
-
-
-async def _apply(outbox: OutboxRepository, writes: Collection[_Write]) -> None:
-    sent = [(w.ids[0], w.at) for w in writes if w.kind == "sent" and w.at is not None]
-    await outbox.mark_sent_many(sent)
-    for w in writes:
-        if w.kind == "retry":
-            assert w.at is not None
-            await outbox.retry_later(w.ids[0], w.at, w.error, count_attempt=w.count_attempt)
-        elif w.kind == "release":
-            await outbox.release(w.ids, w.at)
-        elif w.kind == "unreachable":
-            await outbox.mark_unreachable(w.ids[0], w.error)
-        elif w.kind == "failed":
-            await outbox.mark_failed(w.ids[0], w.error)
-        elif w.kind == "dropped":
-            await outbox.drop(w.ids[0], w.error)

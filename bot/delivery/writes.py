@@ -1,0 +1,36 @@
+"""Recording what happened to sent messages: the worker collects outcomes as `Write`s and
+applies them to the outbox in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.outbox import OutboxRepository
+
+
+@dataclass(slots=True)
+class Write:
+    kind: str  # sent | retry | release | unreachable | failed | dropped
+    ids: tuple[int, ...]
+    at: datetime | None = None
+    error: str = ""
+    count_attempt: bool = True
+
+
+async def apply_writes(outbox: OutboxRepository, writes: Collection[Write]) -> None:
+    sent = [(w.ids[0], w.at) for w in writes if w.kind == "sent" and w.at is not None]
+    await outbox.mark_sent_many(sent)
+    for w in writes:
+        if w.kind == "retry":
+            assert w.at is not None
+            await outbox.retry_later(w.ids[0], w.at, w.error, count_attempt=w.count_attempt)
+        elif w.kind == "release":
+            await outbox.release(w.ids, w.at)
+        elif w.kind == "unreachable":
+            await outbox.mark_unreachable(w.ids[0], w.error)
+        elif w.kind == "failed":
+            await outbox.mark_failed(w.ids[0], w.error)
+        elif w.kind == "dropped":
+            await outbox.drop(w.ids[0], w.error)
