@@ -16,10 +16,13 @@ from bot.i18n import Catalogs
 from bot.platforms.limits import platform_limits
 from bot.scheduler import Scheduler
 from handlers import ROUTERS
+from handlers.matching.jobs import MatchingJobs
 from storage.db import Database
 
 PUMP_JOB = "pump_outbox"
 PROGRESS_JOB = "broadcast_progress"
+MATCH_SCHEDULE_JOB = "match_schedules"
+MATCH_QUESTION_JOB = "match_questions"
 
 
 @dataclass(slots=True)
@@ -30,6 +33,7 @@ class App:
     core: Core
     worker: DeliveryWorker | None = None
     scheduler: Scheduler | None = None
+    matching_jobs: MatchingJobs | None = None
 
     @classmethod
     async def start(cls, settings: Settings, clock: Clock | None = None) -> App:
@@ -58,19 +62,30 @@ class App:
         progress = BroadcastProgress(self.db, self.catalogs, senders, self.core.clock)
         scheduler.every(PUMP_JOB, self.settings.delivery.pump_interval, pump_outbox)
         scheduler.every(PROGRESS_JOB, self.settings.delivery.progress_interval, progress.report)
+        self._schedule_matching(scheduler)
         scheduler.start()
         self.core.on_outbox_changed = worker.wake
         self.worker, self.scheduler = worker, scheduler
         return worker
+
+    def _schedule_matching(self, scheduler: Scheduler) -> None:
+        """Scheduled rounds and «Удалось встретиться?», first looked for one interval after
+        the start."""
+        jobs, interval = MatchingJobs(self.core), self.settings.matching.job_interval
+        scheduler.every(MATCH_SCHEDULE_JOB, interval, jobs.scheduled_rounds, now=False)
+        scheduler.every(MATCH_QUESTION_JOB, interval, jobs.meeting_questions, now=False)
+        self.matching_jobs = jobs
 
     async def stop_delivery(self) -> None:
         """Stop the jobs, give back unsent claimed rows, let sends in flight finish."""
         self.core.on_outbox_changed = None
         if self.scheduler is not None:
             self.scheduler.shutdown()
+        if self.matching_jobs is not None:
+            await self.matching_jobs.stop()
         if self.worker is not None:
             await self.worker.stop()
-        self.worker, self.scheduler = None, None
+        self.worker, self.scheduler, self.matching_jobs = None, None, None
 
     async def close(self) -> None:
         await self.stop_delivery()

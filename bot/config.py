@@ -17,6 +17,9 @@ class TelegramSettings(BaseModel):
     token: SecretStr | None = None
     api_url: str = "https://api.telegram.org"
     """Bot API base URL; point it at a local Bot API server or a test server."""
+    username: str | None = None
+    """The bot's @username for invitation links (t.me/<username>?start=<code>); when empty it
+    is asked from Telegram (getMe) at start."""
 
 
 class VKSettings(BaseModel):
@@ -54,6 +57,19 @@ class DeliverySettings(BaseModel):
     """Messages being sent at the same time. After a crash at most this many can arrive twice."""
 
 
+class MatchingSettings(BaseModel):
+    """Peer groups and mentoring rounds: when to ask how it went, and the silence rule."""
+
+    check_after_days: Annotated[int, Field(ge=1, le=365)] = 14
+    """Days after a round when its members are asked «Удалось встретиться?»."""
+    ignored_rounds_to_pause: Annotated[int, Field(ge=1)] = 3
+    """Rounds in a row without an answer after which a teacher is paused (and told so)."""
+    ignored_pause_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    """How long that pause lasts; the teacher can end it at once with «Остаться в подборе»."""
+    job_interval: Annotated[float, Field(ge=1)] = 60.0
+    """Seconds between two looks for scheduled rounds and for rounds whose question is due."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KOLLEGA_",
@@ -66,6 +82,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     vk: VKSettings = VKSettings()
     delivery: DeliverySettings = DeliverySettings()
+    matching: MatchingSettings = MatchingSettings()
     database_url: str = DEFAULT_DATABASE_URL
     coordinators: Annotated[tuple[str, ...], NoDecode] = ("console:методист",)
     """Network coordinators as `telegram:<user id>`, `vk:<user id>` or `console:<name>`."""

@@ -10,7 +10,7 @@ from bot.i18n import LOCALES
 router = Router("basics")
 
 
-@router.command("help", help="help.help")
+@router.command("help", help="help.help", in_groups=True)
 @router.action("help.show")
 async def show_help(ctx: Context, msg: Inbound) -> Replies:
     lines = [

@@ -1,17 +1,23 @@
 """/broadcast: a coordinator's message to the network or a part of it, with a preview first.
 
-Dialog: audience → (which municipality / organization / subject / topic) → text → preview with
-the exact message and the number of recipients → send or change or cancel. Sending enqueues one
-outbox row per recipient; the delivery worker sends them and keeps the sender's progress message
-up to date. Group admins join in with groups (their audience will be their groups).
+Dialog: audience → (which municipality / organization / subject / topic) → text, or a photo or
+document with or without a caption → preview with the exact message and the number of
+recipients → send or change or cancel. Sending enqueues one outbox row per recipient; the
+delivery worker sends them and keeps the sender's progress message up to date. Group admins join
+in with groups (their audience will be their groups).
+
+A file is stored when it arrives (the dialog outlives a restart, so its bytes cannot wait in
+memory) and referenced by the broadcast and by every outbox row; a draft's file that is replaced
+or cancelled is deleted again.
 """
 
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.model import Button, Inbound, Reply
+from bot.core.model import MAX_FILE_SIZE, Attachment, AttachmentIssue, Button, Inbound, Reply
 from bot.core.roles import COORDINATORS
 from bot.core.router import Replies, Router
+from bot.core.sizefmt import file_size
 from handlers.common import int_arg, page_of, paged_choice
 from storage.audience import Audience, AudienceKind
 from storage.broadcasts import NewBroadcast
@@ -27,6 +33,7 @@ router = Router("broadcast")
 
 @router.command("broadcast", roles=COORDINATORS, help="help.broadcast")
 async def start(ctx: Context, msg: Inbound) -> Replies:
+    await _drop_draft_file(ctx)
     ctx.dialog.start(AUDIENCE)
     buttons = [(Button(ctx._(f"bc.kind.{kind}"), "bc.kind", (kind.value,)),) for kind in KINDS]
     return Reply(ctx._("bc.ask_audience"), (*buttons, (Button(ctx._("bc.cancel"), "bc.cancel"),)))
@@ -70,13 +77,22 @@ async def on_text_instead_of_button(ctx: Context, msg: Inbound) -> Replies:
 @router.answer(TEXT)
 async def on_text(ctx: Context, msg: Inbound) -> Replies:
     text = msg.text.strip()
-    if not text:
+    attachment = msg.attachments[0] if msg.attachments else None
+    if attachment is not None and attachment.issue is not None:
+        return Reply(_file_problem(ctx, attachment.issue))
+    if not text and attachment is None:
         return Reply(ctx._("bc.text_empty"))
     if len(text) > MAX_TEXT:
         return Reply(ctx._("bc.text_too_long", max=ctx._n("count.characters", MAX_TEXT),
                            length=ctx._n("count.characters", len(text))))
-    ctx.dialog.go(PREVIEW, text=text)
-    return await _preview(ctx)
+    await _drop_draft_file(ctx)  # the file of the message this one replaces
+    file_id = None
+    if attachment is not None:
+        file_id = await ctx.repos.files.add(
+            attachment.file_name, attachment.mime, attachment.content, ctx.now()
+        )
+    ctx.dialog.go(PREVIEW, text=text, file_id=file_id)
+    return await _preview(ctx, attachment)
 
 
 @router.action("bc.edit", roles=COORDINATORS, states={PREVIEW})
@@ -87,6 +103,7 @@ async def on_edit(ctx: Context, msg: Inbound) -> Replies:
 
 @router.action("bc.cancel", roles=COORDINATORS, states={AUDIENCE, PICK, TEXT, PREVIEW})
 async def on_cancel(ctx: Context, msg: Inbound) -> Replies:
+    await _drop_draft_file(ctx)
     ctx.dialog.clear()
     return Reply(ctx._("bc.cancelled"), edit=True)
 
@@ -103,14 +120,15 @@ async def on_send(ctx: Context, msg: Inbound) -> Replies:
         ctx.actor.platform, ctx.actor.user_id, ctx.actor.chat_id, now
     )
     text: str = ctx.dialog.get("text")
+    file_id: int | None = ctx.dialog.get("file_id")
     broadcast_id = await ctx.repos.broadcasts.create(
         NewBroadcast(sender.id, audience.kind.value, audience.ref_id, ctx.dialog.get("label"),
-                     text, len(account_ids)),
+                     text, len(account_ids), file_id),
         now,
     )
     await ctx.repos.outbox.enqueue_many(
         [NewMessage(key=f"broadcast:{broadcast_id}:account:{account_id}", account_id=account_id,
-                    not_before=now, text=text, batch_id=broadcast_id)
+                    not_before=now, text=text, batch_id=broadcast_id, file_id=file_id)
          for account_id in account_ids],
         now,
     )
@@ -129,7 +147,8 @@ async def recent(ctx: Context, msg: Inbound) -> Replies:
     for broadcast in found:
         counts = await ctx.repos.outbox.batch_counts(broadcast.id)
         local = broadcast.created_at.astimezone(ctx.actor.timezone)
-        lines.append(ctx._(
+        mark = ctx._("bc.file_mark") + " " if broadcast.file_id is not None else ""
+        lines.append(mark + ctx._(
             "bc.recent_line", number=broadcast.id, when=f"{local:%d.%m %H:%M}",
             audience=broadcast.audience_label, sent=counts.get("sent", 0),
             total=broadcast.recipients, unreachable=counts.get("unreachable", 0),
@@ -176,7 +195,21 @@ def _audience(ctx: Context) -> Audience:
     return Audience(AudienceKind(ctx.dialog.get("kind")), ctx.dialog.get("ref"))
 
 
-async def _preview(ctx: Context) -> Replies:
+def _file_problem(ctx: Context, issue: AttachmentIssue) -> str:
+    if issue is AttachmentIssue.TOO_BIG:
+        return ctx._("bc.file_too_big", max=file_size(ctx.t, MAX_FILE_SIZE))
+    return ctx._("bc.file_unavailable")
+
+
+async def _drop_draft_file(ctx: Context) -> None:
+    """Delete the file of a broadcast being written that will not be sent with it."""
+    file_id = ctx.dialog.get("file_id") if ctx.dialog.state in (TEXT, PREVIEW) else None
+    if file_id is not None:
+        await ctx.repos.files.delete_unused(file_id)
+        ctx.dialog.update(file_id=None)
+
+
+async def _preview(ctx: Context, attachment: Attachment | None) -> Replies:
     size = await ctx.repos.audience.size(_audience(ctx))
     summary = ctx._("bc.preview_count", audience=ctx.dialog.get("label"),
                     recipients=ctx._n("count.recipients", size.reachable))
@@ -186,5 +219,6 @@ async def _preview(ctx: Context) -> Replies:
         (Button(ctx._("bc.send"), "bc.send"),),
         (Button(ctx._("bc.edit"), "bc.edit"), Button(ctx._("bc.cancel"), "bc.cancel")),
     )
-    return [Reply(ctx._("bc.preview_title")), Reply(ctx.dialog.get("text")),
+    return [Reply(ctx._("bc.preview_title")),
+            Reply(ctx.dialog.get("text"), attachment=attachment),
             Reply(summary, buttons)]

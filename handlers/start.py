@@ -7,6 +7,7 @@ import re
 from bot.core.context import Context
 from bot.core.model import Button, Inbound, LinkButton, Reply
 from bot.core.router import Replies, Router
+from handlers.groups.invites import join_by_code, looks_like_code
 from handlers.questions import flow
 
 START_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -23,6 +24,8 @@ async def start(ctx: Context, msg: Inbound) -> Replies:
     code = msg.args if START_CODE.match(msg.args) else ""
     actor = ctx.actor
     if actor.registered and actor.teacher:
+        if looks_like_code(code):  # an invitation link to a group
+            return await join_by_code(ctx, code)
         if code and actor.account:
             await ctx.repos.accounts.set_start_code(actor.account.id, code)
         return Reply(ctx._("start.welcome_back", name=actor.teacher.full_name), main_menu(ctx))

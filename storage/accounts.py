@@ -21,6 +21,7 @@ class Account:
     locale: str | None
     reachable: bool
     start_code: str | None
+    username: str | None = None
 
 
 class AccountRepository:
@@ -76,6 +77,9 @@ class AccountRepository:
     async def set_start_code(self, account_id: int, code: str | None) -> None:
         await self._set(account_id, start_code=code)
 
+    async def set_username(self, account_id: int, username: str | None) -> None:
+        await self._set(account_id, username=username)
+
     async def delete_for_teacher(self, teacher_id: int) -> None:
         await self.conn.execute(delete(accounts).where(accounts.c.teacher_id == teacher_id))
 
@@ -88,5 +92,5 @@ def _account(row: object) -> Account:
     return Account(
         id=m["id"], platform=m["platform"], external_id=m["external_id"], chat_id=m["chat_id"],
         teacher_id=m["teacher_id"], locale=m["locale"], reachable=m["reachable"],
-        start_code=m["start_code"],
+        start_code=m["start_code"], username=m["username"],
     )

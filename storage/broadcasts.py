@@ -19,6 +19,7 @@ class NewBroadcast:
     audience_label: str
     text: str
     recipients: int
+    file_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class Broadcast:
     progress_message_id: str | None
     created_at: datetime
     finished_at: datetime | None
+    file_id: int | None = None
 
 
 class BroadcastRepository:
@@ -42,7 +44,7 @@ class BroadcastRepository:
             broadcasts.insert().values(
                 sender_account_id=new.sender_account_id, audience_kind=new.audience_kind,
                 audience_ref=new.audience_ref, audience_label=new.audience_label,
-                text=new.text, recipients=new.recipients, created_at=now,
+                text=new.text, file_id=new.file_id, recipients=new.recipients, created_at=now,
             )
         )
         assert result.inserted_primary_key is not None
@@ -77,5 +79,5 @@ def _broadcast(m: RowMapping) -> Broadcast:
     return Broadcast(
         id=m["id"], sender_account_id=m["sender_account_id"], audience_label=m["audience_label"],
         text=m["text"], recipients=m["recipients"], progress_message_id=m["progress_message_id"],
-        created_at=m["created_at"], finished_at=m["finished_at"],
+        created_at=m["created_at"], finished_at=m["finished_at"], file_id=m["file_id"],
     )

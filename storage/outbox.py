@@ -32,6 +32,21 @@ from storage.tables import accounts, outbox, teachers
 MAX_ERROR = 300
 LOOKUP_CHUNK = 500
 
+ButtonSpec = Mapping[str, Any]
+ButtonRows = Sequence[Sequence[ButtonSpec]]
+
+
+def action_button(label: str, action: str, *args: str) -> ButtonSpec:
+    """A button that comes back as `action`; `label` is a message id, translated at send time."""
+    return {"label": label, "action": action, "args": list(args)}
+
+
+def link_button(url: str, *, label: str | None = None, text: str | None = None) -> ButtonSpec:
+    """A button opening `url`, labelled by a message id or by a text shown as is (a name)."""
+    if (label is None) == (text is None):
+        raise ValueError("a link button has either a label (message id) or a text")
+    return {"url": url, "label": label} if label is not None else {"url": url, "text": text}
+
 
 class Status(StrEnum):
     PENDING = "pending"
@@ -58,6 +73,10 @@ class NewMessage:
     text: str | None = None
     batch_id: int | None = None
     expires_at: datetime | None = None
+    buttons: ButtonRows = ()
+    """Buttons under the message; see `action_button` and `link_button`."""
+    file_id: int | None = None
+    """A stored file (storage.files) sent with the text; the text may then be empty."""
 
     def __post_init__(self) -> None:
         if (self.message_key is None) == (self.text is None):
@@ -85,6 +104,9 @@ class OutboxItem:
     attempts: int
     """Claims so far, this one included (flood-control waits are not counted)."""
     lease_until: datetime | None
+    file_id: int | None = None
+    """A stored file to send with the text (storage.files)."""
+    buttons: list[list[dict[str, Any]]] = field(default_factory=list)
 
 
 class OutboxRepository:
@@ -107,6 +129,8 @@ class OutboxRepository:
                 "idempotency_key": m.key, "account_id": m.account_id,
                 "platform": platforms[m.account_id],
                 "message_key": m.message_key, "params": dict(m.params), "text": m.text,
+                "buttons": [[dict(b) for b in row] for row in m.buttons] or None,
+                "file_id": m.file_id,
                 "batch_id": m.batch_id, "not_before": m.not_before, "expires_at": m.expires_at,
                 "status": Status.PENDING.value, "attempts": 0, "created_at": now,
             }
@@ -284,7 +308,8 @@ def _item(m: RowMapping) -> OutboxItem:
         id=m["id"], key=m["idempotency_key"], account_id=m["account_id"],
         platform=m["platform"], chat_id=m["chat_id"], locale=m["locale"],
         timezone=m["timezone"], reachable=m["reachable"], message_key=m["message_key"],
-        params=dict(m["params"] or {}), text=m["text"], batch_id=m["batch_id"],
+        params=dict(m["params"] or {}), text=m["text"], buttons=list(m["buttons"] or []),
+        file_id=m["file_id"], batch_id=m["batch_id"],
         not_before=m["not_before"], expires_at=m["expires_at"], attempts=m["attempts"],
         lease_until=m["lease_until"],
     )

@@ -8,6 +8,9 @@ from storage.accounts import AccountRepository
 from storage.audience import AudienceRepository
 from storage.broadcasts import BroadcastRepository
 from storage.dialogs import DialogRepository
+from storage.files import FileRepository
+from storage.groups import GroupRepository
+from storage.matching import MatchRepository
 from storage.network import NetworkRepository
 from storage.outbox import OutboxRepository
 from storage.teachers import TeacherRepository
@@ -21,6 +24,9 @@ class Repositories:
         self.audience = AudienceRepository(conn)
         self.broadcasts = BroadcastRepository(conn)
         self.dialogs = DialogRepository(conn)
+        self.files = FileRepository(conn)
+        self.groups = GroupRepository(conn)
+        self.matching = MatchRepository(conn)
         self.network = NetworkRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.teachers = TeacherRepository(conn)

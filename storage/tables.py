@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -98,6 +99,8 @@ accounts = Table(
     Column("locale", String(8), nullable=True),
     Column("reachable", Boolean, nullable=False, default=True),
     Column("start_code", String(64), nullable=True),
+    # the public handle (Telegram @username), for "write to them" buttons; may change any time
+    Column("username", String(64), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("platform", "external_id", name="uq_accounts_platform_external_id"),
     Index("ix_accounts_teacher", "teacher_id"),
@@ -131,6 +134,10 @@ outbox = Table(
     Column("message_key", String(100), nullable=True),
     Column("params", JSON, nullable=False),
     Column("text", Text, nullable=True),
+    # rows of buttons: {"label": message id, "action", "args"} or {"label"|"text", "url"}
+    Column("buttons", JSON, nullable=True),
+    # a file sent with the text; RESTRICT: a file cannot vanish while a row still has to send it
+    Column("file_id", ForeignKey("files.id", ondelete="RESTRICT"), nullable=True),
     Column("batch_id", Integer, nullable=True),
     Column("not_before", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=True),
@@ -155,9 +162,107 @@ broadcasts = Table(
     # the audience's name when it was sent («Верхнегорский городской округ»), for the list
     Column("audience_label", String(300), nullable=False),
     Column("text", Text, nullable=False),
+    # the file sent with the text; the broadcast's record outlives the file
+    Column("file_id", ForeignKey("files.id", ondelete="SET NULL"), nullable=True),
     Column("recipients", Integer, nullable=False),
     Column("progress_message_id", String(64), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime, nullable=True),
     Index("ix_broadcasts_unfinished", "finished_at"),
+)
+
+# --- peer-learning groups, mentoring and matching ----------------------------------------------
+
+groups = Table(
+    "groups", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("kind", String(16), nullable=False),  # peer / mentoring / school_team
+    Column("topic_id", ForeignKey("topics.id", ondelete="SET NULL"), nullable=True),
+    Column("description", Text, nullable=True),
+    Column("size_limit", Integer, nullable=True),
+    # an open group is offered in /groups to teachers with its topic, who may join with a button
+    Column("open", Boolean, nullable=False, default=True),
+    Column("invite_code", String(32), nullable=False, unique=True),
+    Column("round_id", ForeignKey("match_rounds.id", ondelete="SET NULL"), nullable=True),
+    # the Telegram group chat or VK conversation tied to it, as a chat account
+    Column("chat_account_id", ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("archived_at", UTCDateTime, nullable=True),
+    Index("ix_groups_topic", "topic_id"),
+)
+
+group_members = Table(
+    "group_members", metadata,
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("teacher_id", ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), nullable=False),  # member / admin / mentor
+    Column("joined_at", UTCDateTime, nullable=False),
+    Index("ix_group_members_teacher", "teacher_id"),
+)
+
+match_preferences = Table(
+    "match_preferences", metadata,
+    Column("teacher_id", ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True),
+    Column("wants_peer_group", Boolean, nullable=False, default=False),
+    Column("wants_mentor", Boolean, nullable=False, default=False),
+    Column("mentor_capacity", Integer, nullable=False, default=2),
+    Column("paused_until", UTCDateTime, nullable=True),
+    Column("opted_out", Boolean, nullable=False, default=False),
+    Column("ignored_rounds", Integer, nullable=False, default=0),
+)
+
+match_rounds = Table(
+    "match_rounds", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # peer / mentoring
+    Column("group_size", Integer, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("check_at", UTCDateTime, nullable=True),  # when to ask «Удалось встретиться?»
+    Column("checked_at", UTCDateTime, nullable=True),
+)
+
+round_members = Table(
+    "round_members", metadata,
+    Column("round_id", ForeignKey("match_rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("teacher_id", ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="SET NULL"), nullable=True),
+    Column("met", Boolean, nullable=True),
+    Column("answered_at", UTCDateTime, nullable=True),
+)
+
+past_pairs = Table(
+    "past_pairs", metadata,
+    Column("teacher_a", ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True),
+    Column("teacher_b", ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True),
+    Column("round_id", ForeignKey("match_rounds.id", ondelete="CASCADE"), nullable=True),
+)
+
+match_schedules = Table(
+    "match_schedules", metadata,
+    Column("kind", String(16), primary_key=True),  # peer / mentoring
+    Column("every", String(8), nullable=False),  # 2w / 1m / ...
+    Column("group_size", Integer, nullable=True),
+    Column("next_run_at", UTCDateTime, nullable=False),
+)
+
+# --- files sent by the bot (a broadcast's photo or document) ------------------------------------
+
+files = Table(
+    "files", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_name", String(255), nullable=False),
+    Column("mime", String(127), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# the messenger's own id for a file once uploaded there, so it is sent again without an upload
+file_copies = Table(
+    "file_copies", metadata,
+    Column("file_id", ForeignKey("files.id", ondelete="CASCADE"), primary_key=True),
+    Column("platform", String(16), primary_key=True),
+    Column("remote_id", String(300), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

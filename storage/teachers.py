@@ -10,6 +10,8 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.tables import (
+    group_members,
+    match_preferences,
     municipalities,
     organizations,
     subjects,
@@ -41,6 +43,15 @@ class Teacher:
     timezone: str
     wants_to_mentor: bool
     deleted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A teacher found by name: enough to tell namesakes apart."""
+
+    id: int
+    full_name: str
+    organization: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +113,21 @@ class TeacherRepository:
             topics=await self._linked_names(teacher_topics, topics, "topic_id", teacher_id),
         )
 
+    async def search(self, text: str, limit: int) -> list[Found]:
+        """Registered teachers whose name contains every word of `text`, any letter case.
+
+        Filtered here rather than in SQL: SQLite folds the case of Latin letters only."""
+        words = text.casefold().split()
+        rows = await self.conn.execute(
+            select(teachers.c.id, teachers.c.full_name, organizations.c.name.label("org"))
+            .outerjoin(organizations, organizations.c.id == teachers.c.organization_id)
+            .where(teachers.c.deleted_at.is_(None), teachers.c.full_name.is_not(None))
+            .order_by(teachers.c.full_name, teachers.c.id)
+        )
+        found = [Found(r.id, r.full_name, r.org) for r in rows
+                 if words and all(w in r.full_name.casefold() for w in words)]
+        return found[:limit]
+
     async def subject_ids(self, teacher_id: int) -> list[int]:
         rows = await self.conn.execute(
             select(teacher_subjects.c.subject_id).where(teacher_subjects.c.teacher_id == teacher_id)
@@ -141,6 +167,8 @@ class TeacherRepository:
         """Remove every personal field; the row stays as an anonymous anchor for aggregates."""
         await self.set_subjects(teacher_id, ())
         await self.set_topics(teacher_id, ())
+        for table in (group_members, match_preferences):
+            await self.conn.execute(delete(table).where(table.c.teacher_id == teacher_id))
         await self.conn.execute(
             update(teachers)
             .where(teachers.c.id == teacher_id)

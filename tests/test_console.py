@@ -181,7 +181,7 @@ async def test_rendering_of_edits_notices_and_files(settings: Settings, tmp_path
     files = sorted((tmp_path / "console_files").iterdir())
     assert [f.name for f in files] == ["отчёт 2026-1.csv", "отчёт 2026.csv"]
     assert all(f.read_bytes() == b"a;b\n1;2\n" for f in files)
-    assert f"📎 Файл сохранён: {files[1]}" in shown
+    assert f"📎 отчёт 2026.csv (1 КБ), сохранён: {files[1]}" in shown
     assert core.received[2].command == "report"
     assert "Кнопки с номером 9 нет" in await terminal.type("9")
     assert len(core.received) == 3  # numbers and hints never reached the core

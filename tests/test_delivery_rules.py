@@ -221,7 +221,9 @@ async def test_the_scheduler_pumps_the_outbox(
     worker = await app.start_delivery({"telegram": sender})
     try:
         assert app.scheduler is not None
-        assert app.scheduler.jobs() == ["pump_outbox", "broadcast_progress"]
+        assert app.scheduler.jobs() == [
+            "pump_outbox", "broadcast_progress", "match_schedules", "match_questions"
+        ]
         await enqueue(app, account, "k")  # not woken: the next tick finds it
         await sender.wait_sent(1)
         assert sender.sent == [("18", "Напоминание")]

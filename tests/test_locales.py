@@ -94,12 +94,18 @@ def test_english_plural_forms() -> None:
 
 def test_message_ids_built_from_data_exist() -> None:
     """Ids the code composes at run time (f"position.{code}") cannot be extracted; list them."""
+    from handlers.groups.edit import FIELDS as GROUP_FIELDS
+    from handlers.matching import formation, jobs
+    from handlers.matching.periods import EVERY, PAUSES
+    from handlers.matching.plan import KINDS
+    from handlers.matching.rounds import OFF
     from handlers.network import LIMITS
     from handlers.profile_card import FIELDS
     from handlers.questions.choices import POSITIONS
     from handlers.questions.lists import QUESTIONS
     from handlers.questions.zones import OFFERED
     from storage.audience import AudienceKind
+    from storage.groups import GroupKind, MemberRole
 
     composed = (
         {f"position.{code}" for code in POSITIONS}
@@ -110,6 +116,16 @@ def test_message_ids_built_from_data_exist() -> None:
         | {key for _, key in OFFERED}
         | {f"bc.kind.{kind}" for kind in AudienceKind}
         | {f"bc.ask_{kind}" for kind in AudienceKind if kind is not AudienceKind.EVERYONE}
+        | {f"mt.{key}{kind}" for kind in KINDS for key in (
+            "kind.", "preview_confirm_", "left_none_", "scheduled_", "scheduled_nothing_")}
+        | {f"mt.pause.{period}" for period in PAUSES}
+        | {f"mt.every.{every}" for every in EVERY}
+        | {f"mt.every_button.{every}" for every in (*EVERY, OFF)}
+        | set(formation.OUTBOX_MESSAGES) | set(jobs.OUTBOX_MESSAGES)
+        | {f"gr.kind.{kind}" for kind in GroupKind}
+        | {f"gr.role.{role}" for role in MemberRole if role is not MemberRole.MEMBER}
+        | {f"gr.field.{field}" for field in GROUP_FIELDS}
+        | {f"gr.edit.ask_{field}" for field in GROUP_FIELDS}
     )
     for locale in LOCALES:
         assert composed - _ids(_catalog(locale)) == set(), locale

@@ -12,8 +12,9 @@ from bot.core import codec
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Context
 from bot.core.dialog import Dialog
+from bot.core.links import bot_link, chat_account_id, invite_link
 from bot.core.locks import KeyedLocks
-from bot.core.model import Inbound, InboundKind, Outcome, Reply
+from bot.core.model import Inbound, InboundKind, LinkButton, Outcome, Reply
 from bot.core.roles import Actor, Role, roles_of
 from bot.core.router import Registry, Replies
 from bot.i18n import Catalogs
@@ -85,19 +86,23 @@ class Core:
             # They had blocked the bot; writing to it again means messages reach them again.
             await repos.accounts.set_reachable(account.id, True)
             account = replace(account, reachable=True)
+        if account and inbound.is_private and account.username != inbound.username:
+            await repos.accounts.set_username(account.id, inbound.username)
+            account = replace(account, username=inbound.username)
         teacher = None
         if account and account.teacher_id is not None:
             teacher = await repos.teachers.get(account.teacher_id)
             if teacher and teacher.deleted:
                 teacher = None
         coordinator = self.settings.is_coordinator(inbound.platform, inbound.user_id)
+        group_admin = teacher is not None and await repos.groups.is_admin_anywhere(teacher.id)
         return Actor(
             platform=inbound.platform,
             user_id=inbound.user_id,
             chat_id=inbound.chat_id,
             account=account,
             teacher=teacher,
-            roles=roles_of(teacher, coordinator=coordinator),
+            roles=roles_of(teacher, coordinator=coordinator, group_admin=group_admin),
             locale=self.catalogs.pick_locale(account.locale if account else None, inbound.language),
             default_timezone=self.settings.default_timezone,
         )
@@ -118,8 +123,14 @@ class Core:
     async def _command(self, ctx: Context, inbound: Inbound) -> Replies:
         route = self.registry.commands.get(inbound.command or "")
         if route is None:
-            return Reply(ctx._("command.unknown", command=inbound.command))
+            return None if not inbound.is_private else Reply(
+                ctx._("command.unknown", command=inbound.command)
+            )
+        if not inbound.is_private and not route.in_groups:
+            return await self._to_private_chat(ctx, "group_chat.private_only")
         if not ctx.actor.may(route.roles):
+            if not inbound.is_private and not ctx.actor.registered:
+                return await self._to_private_chat(ctx, "group_chat.register_first")
             return self._refuse(ctx, route.roles)
         return await route.handler(ctx, inbound)
 
@@ -133,10 +144,26 @@ class Core:
         if route is None:
             return self._stale(ctx, "button.unknown")
         if not ctx.actor.may(route.roles):  # before anything else, whatever the dialog state
+            if not inbound.is_private and not ctx.actor.registered:
+                return await self._to_private_chat(ctx, "group_chat.register_first")
             return self._refuse(ctx, route.roles)
         if route.states is not None and ctx.dialog.state not in route.states:
             return self._stale(ctx, "button.outdated")
         return await route.handler(ctx, replace(inbound, action=data.action, action_args=data.args))
+
+    async def _to_private_chat(self, ctx: Context, key: str) -> Reply:
+        """In a group chat: a button that opens a private chat with the bot — with the code of
+        the group tied to this chat, so a newcomer joins it right after registering."""
+        chat = await ctx.repos.accounts.get(ctx.inbound.platform, chat_account_id(ctx.inbound))
+        bound = await ctx.repos.groups.by_chat_account(chat.id) if chat else []
+        platform = ctx.inbound.platform
+        url = (invite_link(self.settings, platform, bound[0].invite_code) if bound else None) or (
+            bot_link(self.settings, platform)
+        )
+        ctx.notice = ctx._(key)
+        if url is None:
+            return Reply(ctx._(key))
+        return Reply(ctx._(key), ((LinkButton(ctx._("group_chat.open_bot"), url),),))
 
     @staticmethod
     def _refuse(ctx: Context, roles: frozenset[Role] | None) -> Reply:

@@ -13,11 +13,30 @@ class InboundKind(StrEnum):
     BUTTON = "button"
 
 
+MAX_FILE_SIZE = 10 * 1024 * 1024
+"""Bytes: larger files people send are refused, not downloaded. Telegram lets a bot download up
+to 20 MB; 10 MB is also its limit for a photo, and a broadcast's file stays in the database."""
+
+
+class AttachmentIssue(StrEnum):
+    """Why a file someone sent arrived without its content."""
+
+    TOO_BIG = "too_big"
+    """Over MAX_FILE_SIZE: not downloaded."""
+    UNAVAILABLE = "unavailable"
+    """The messenger did not hand it over (a download error or timeout)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     file_name: str
     content: bytes
     mime: str
+    remote_id: str | None = None
+    """The platform's own reference to this very file, learnt from an earlier upload: an adapter
+    sends it instead of the bytes. Opaque outside the adapter that made it."""
+    issue: AttachmentIssue | None = None
+    """Set on a file that came in without its content (then `content` is empty)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +62,8 @@ class Inbound:
     """The language the messenger reports for the person (a hint only)."""
     attachments: tuple[Attachment, ...] = ()
     is_private: bool = True
+    username: str | None = None
+    """The person's public handle on the platform (Telegram @username), if they have one."""
 
     @property
     def account_key(self) -> str:
@@ -60,11 +81,13 @@ def parse_text(
     language: str | None = None,
     attachments: tuple[Attachment, ...] = (),
     is_private: bool = True,
+    username: str | None = None,
 ) -> Inbound:
     """Build an Inbound from typed text, recognising `/command args` (and `/command@bot`)."""
     inbound = Inbound(
         platform, user_id, chat_id, InboundKind.TEXT, text=text, update_id=update_id,
         message_id=message_id, language=language, attachments=attachments, is_private=is_private,
+        username=username,
     )
     stripped = text.strip()
     if stripped.startswith("/") and len(stripped) > 1:
@@ -128,6 +151,9 @@ class SentMessage:
     platform: str
     chat_id: str
     message_id: str
+    file_remote_id: str | None = None
+    """The platform's reference to the file the message carried, to send it again without an
+    upload (see Attachment.remote_id)."""
 
 
 @dataclass(slots=True)

@@ -20,6 +20,8 @@ class Role(StrEnum):
 ANYONE: frozenset[Role] | None = None
 REGISTERED = frozenset({Role.TEACHER})
 COORDINATORS = frozenset({Role.COORDINATOR})
+GROUP_ADMINS = frozenset({Role.GROUP_ADMIN, Role.COORDINATOR})
+"""Who may manage groups: each group's admins (checked per group) and coordinators."""
 
 
 @dataclass(slots=True)
@@ -45,12 +47,16 @@ class Actor:
         return roles is None or bool(self.roles & roles)
 
 
-def roles_of(teacher: Teacher | None, *, coordinator: bool) -> frozenset[Role]:
+def roles_of(
+    teacher: Teacher | None, *, coordinator: bool, group_admin: bool = False
+) -> frozenset[Role]:
     roles: set[Role] = set()
     if teacher is not None and not teacher.deleted:
         roles.add(Role.TEACHER)
         if teacher.wants_to_mentor:
             roles.add(Role.MENTOR)
+        if group_admin:
+            roles.add(Role.GROUP_ADMIN)
     if coordinator:
         roles.add(Role.COORDINATOR)
     return frozenset(roles)

@@ -24,6 +24,8 @@ class CommandRoute:
     roles: Roles
     help_key: str | None
     """Message id of the one-line description in /help and the messenger's command menu."""
+    in_groups: bool = False
+    """Answered in group chats too; other commands there point to the private chat."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +53,13 @@ class Router:
         self.answers: list[AnswerRoute] = []
 
     def command(
-        self, *names: str, roles: Roles = None, help: str | None = None
+        self, *names: str, roles: Roles = None, help: str | None = None, in_groups: bool = False
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for i, name in enumerate(names):
-                self.commands.append(CommandRoute(name, handler, roles, help if i == 0 else None))
+                self.commands.append(
+                    CommandRoute(name, handler, roles, help if i == 0 else None, in_groups)
+                )
             return handler
 
         return register

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.model import Reply
+from bot.core.model import AnyButton, Button, Keyboard, LinkButton, Reply
 from bot.core.timefmt import utc_offset
 from bot.i18n import Catalogs, Translator
 from storage.outbox import OutboxItem
@@ -26,10 +26,11 @@ class RenderError(Exception):
 
 
 def render(item: OutboxItem, catalogs: Catalogs, default_timezone: str) -> Reply:
-    if item.text is not None:
-        return Reply(item.text)
-    key = item.message_key or ""
     t = catalogs.translator(item.locale)
+    keyboard = _keyboard(item.buttons, t)
+    if item.text is not None:
+        return Reply(item.text, keyboard)
+    key = item.message_key or ""
     zone = _zone(item.timezone or default_timezone)
     try:
         params = {name: _value(value, t, zone) for name, value in item.params.items()}
@@ -38,7 +39,21 @@ def render(item: OutboxItem, catalogs: Catalogs, default_timezone: str) -> Reply
         raise RenderError(f"cannot render {key}: {type(exc).__name__} {exc}") from None
     if text == key:
         raise RenderError(f"no message {key!r} in {t.locale}")
-    return Reply(text)
+    return Reply(text, keyboard)
+
+
+def _keyboard(rows: list[list[dict[str, Any]]], t: Translator) -> Keyboard:
+    try:
+        return tuple(tuple(_button(spec, t) for spec in row) for row in rows if row)
+    except (KeyError, TypeError) as exc:
+        raise RenderError(f"bad button {type(exc).__name__} {exc}") from None
+
+
+def _button(spec: dict[str, Any], t: Translator) -> AnyButton:
+    label = str(spec["text"]) if spec.get("text") is not None else t(str(spec["label"]))
+    if "url" in spec:
+        return LinkButton(label, str(spec["url"]))
+    return Button(label, str(spec["action"]), tuple(str(a) for a in spec.get("args") or ()))
 
 
 def _zone(name: str) -> ZoneInfo:

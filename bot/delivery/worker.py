@@ -15,7 +15,8 @@ platform when 429s come together (`flood_pause_after`) — and retries the row w
 an attempt; server errors, timeouts and broken connections retry with exponential backoff
 (backoff_base ** attempts seconds, at most backoff_cap) until max_attempts, then `failed`;
 "blocked / deactivated" marks the row and the account unreachable, never retried; any other
-refusal is `failed`. A row past its `expires_at` is dropped unsent.
+refusal is `failed`. A row past its `expires_at` is dropped unsent. A row's file comes from
+`FileCache` (files.py): read once per pump, uploaded once per messenger.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.core.clock import Clock
-from bot.core.model import Reply
+from bot.core.model import Reply, SentMessage
+from bot.delivery.files import FileCache
 from bot.delivery.limiter import Limiter, PlatformLimits, Ticket
 from bot.delivery.outcome import (
     DeliveryOutcome,
@@ -108,6 +110,7 @@ class DeliveryWorker:
         self.send_timeout = self.config.claim_lease_seconds / 4
         self._slots = asyncio.Semaphore(self.config.max_in_flight)
         self._db_lock = asyncio.Lock()
+        self.files = FileCache(db, self._db_lock, clock)
         self._pending: list[_Pending] = []
         self._in_flight = 0
         self._settled = asyncio.Event()
@@ -155,6 +158,7 @@ class DeliveryWorker:
                     break
         finally:
             self._pumping = False
+            self.files.clear()
         return report
 
     async def _settling(self) -> None:
@@ -247,6 +251,7 @@ class DeliveryWorker:
             return
         try:
             reply = render(item, self.catalogs, self.settings.default_timezone)
+            reply = await self.files.attach(item, reply)
         except RenderError as exc:
             log.error("outbox=%s cannot be rendered: %s", item.id, exc)
             await self._write(Write("failed", (item.id,), error=str(exc)))
@@ -269,6 +274,7 @@ class DeliveryWorker:
             await self._release(item, None, report)
             return
         self._in_flight += 1
+        reply = self.files.begin(item, reply)
         group.create_task(self._send(item, reply, limiter, ticket, report))
 
     def _lease_left(self, item: OutboxItem) -> bool:
@@ -290,14 +296,17 @@ class DeliveryWorker:
         sender = self.senders[item.platform]
         try:
             outcome: DeliveryOutcome
+            sent: SentMessage | None = None
             ticket = limiter.restamp(ticket)
             try:
                 async with asyncio.timeout(self.send_timeout):
-                    await sender.send(item.chat_id, reply)
+                    sent = await sender.send(item.chat_id, reply)
             except Exception as exc:  # the platform's errors, for the platform to classify
                 outcome = sender.classify(exc)
             else:
                 outcome = Sent()
+            finally:
+                await self.files.end(item, reply, sent)
             await self._settle(item, outcome, limiter, ticket, report)
         except Exception:
             log.exception("outbox=%s: recording the outcome failed", item.id)

@@ -30,6 +30,7 @@ from bot.core.model import (
     Reply,
     parse_text,
 )
+from bot.core.sizefmt import file_size
 from bot.i18n import Catalogs
 
 PLATFORM = "console"
@@ -176,7 +177,7 @@ class ConsoleAdapter:
             link = f" → {button.url}" if isinstance(button, LinkButton) else ""
             lines.append(f"[{number}] {button.label}{link}")
         if reply.attachment is not None:
-            lines.append(self.t("console.file_saved", path=self._save(reply.attachment)))
+            lines.append(self._file_line(reply.attachment))
         self._remember(screen, message_id, buttons)
         self.say("\n" + "\n".join(lines))
 
@@ -189,6 +190,12 @@ class ConsoleAdapter:
                 del screen.buttons[min(screen.buttons)]
         elif screen.buttons.pop(message_id, None) is not None and screen.current == message_id:
             screen.current = max(screen.buttons, default=None)  # an edit took the buttons away
+
+    def _file_line(self, attachment: Attachment) -> str:
+        """«📎 программа.pdf (12 КБ), сохранён: data/console_files/программа.pdf»"""
+        size = file_size(self.t, len(attachment.content))
+        path = self._save(attachment)
+        return self.t("console.file_saved", name=attachment.file_name, size=size, path=path)
 
     def _save(self, attachment: Attachment) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)

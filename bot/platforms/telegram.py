@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -29,6 +30,7 @@ from bot.core.router import Registry
 from bot.delivery.outcome import DeliveryOutcome
 from bot.i18n import LOCALES, Catalogs
 from bot.platforms.telegram_errors import classify
+from bot.platforms.telegram_files import incoming_files
 from bot.platforms.telegram_render import PLATFORM, Renderer
 from bot.platforms.text import utf16_len
 
@@ -83,6 +85,7 @@ class TelegramAdapter:
             return
         try:
             await self.bot.delete_webhook(drop_pending_updates=False)
+            await self._learn_username()
             try:
                 await self.set_commands()
             except TelegramAPIError as exc:
@@ -93,6 +96,12 @@ class TelegramAdapter:
             await self._drain()
             await self.bot.session.close()
             self._finished.set()
+
+    async def _learn_username(self) -> None:
+        """Invitation links need the bot's @username; ask Telegram unless it is configured."""
+        telegram = self.core.settings.telegram
+        if telegram.username is None:
+            telegram.username = (await self.bot.get_me()).username
 
     async def stop(self) -> None:
         """Stop polling, let updates in progress finish, close the session."""
@@ -169,8 +178,9 @@ class TelegramAdapter:
             message_id=str(message.message_id),
             language=user.language_code,
             is_private=message.chat.type == ChatType.PRIVATE,
+            username=user.username,
         )
-        await self._process(inbound)
+        await self._process(inbound, message=message)
 
     async def _on_callback(self, callback: CallbackQuery, event_update: Update) -> None:
         user, message = callback.from_user, callback.message
@@ -184,16 +194,25 @@ class TelegramAdapter:
             update_id=str(event_update.update_id),
             language=user.language_code,
             is_private=message.chat.type == ChatType.PRIVATE if message else True,
+            username=user.username,
         )
         await self._process(inbound, callback)
 
-    async def _process(self, inbound: Inbound, callback: CallbackQuery | None = None) -> None:
+    async def _process(
+        self, inbound: Inbound, callback: CallbackQuery | None = None,
+        message: Message | None = None,
+    ) -> None:
+        """Handle one update and deliver the replies; a message's file is downloaded first (in
+        private chats only: files in group chats are not for the bot)."""
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
         outcome: Outcome | None = None
         try:
             async with self._chats.hold(inbound.chat_id):
+                if message is not None and inbound.is_private:
+                    files = await incoming_files(self.bot, message)
+                    inbound = replace(inbound, attachments=files)
                 outcome = await self.core.handle(inbound)
                 if callback is not None:
                     await self._answer(callback, outcome.notice)

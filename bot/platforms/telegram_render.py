@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
-from aiogram.methods import EditMessageText, SendDocument, SendMessage, TelegramMethod
+from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto, TelegramMethod
 from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
@@ -22,7 +22,7 @@ from aiogram.types import (
 )
 
 from bot.core import codec
-from bot.core.model import AnyButton, Keyboard, LinkButton, Reply, SentMessage
+from bot.core.model import AnyButton, Attachment, Keyboard, LinkButton, Reply, SentMessage
 from bot.platforms.text import split_text, utf16_len
 
 PLATFORM = "telegram"
@@ -31,6 +31,11 @@ CAPTION_LIMIT = 1024
 MAX_RETRY_WAIT = 60
 """Longer flood-control waits are not sat out inside a reply: the error goes up instead."""
 NOT_MODIFIED = "message is not modified"
+PHOTO_MIMES = frozenset({"image/jpeg", "image/png", "image/webp"})
+"""Sent as a photo (shown inline, compressed by Telegram); any other file as a document."""
+PHOTO_REFUSALS = ("IMAGE_PROCESS_FAILED", "PHOTO_INVALID_DIMENSIONS", "PHOTO_EXT_INVALID")
+"""Telegram cannot make a photo of these images: they go out as documents instead."""
+PHOTO, DOCUMENT = "photo", "document"
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -66,7 +71,10 @@ class Renderer:
 
         Long text goes out in parts under 4096 UTF-16 units, the keyboard under the last one.
         A file carries the text as its caption when it fits 1024 units; otherwise the text goes
-        first, on its own, and the file (with the keyboard) last."""
+        first, on its own, and the file (with the keyboard) last. An image goes as a photo, other
+        files as documents; the reference carries Telegram's id of the file sent
+        (`file_remote_id`, "photo:<file_id>" or "document:<file_id>"), which sends it again
+        without an upload when given as `Attachment.remote_id`."""
         markup = inline_keyboard(reply.keyboard)
         attachment = reply.attachment
         text = reply.text
@@ -78,6 +86,7 @@ class Renderer:
             raise ValueError("a reply with neither text nor a file cannot be sent")
         chat = chat_ref(chat_id)
         last: Message | None = None
+        remote_id: str | None = None
         for index, part in enumerate(parts):
             on_last = attachment is None and index == len(parts) - 1
             method = SendMessage(
@@ -85,13 +94,30 @@ class Renderer:
             )
             last = await self._call(method, retry)
         if attachment is not None:
-            document = BufferedInputFile(attachment.content, filename=attachment.file_name)
-            last = await self._call(
-                SendDocument(chat_id=chat, document=document, caption=caption, reply_markup=markup),
-                retry,
-            )
+            last, remote_id = await self._send_file(chat, attachment, caption, markup, retry)
         assert last is not None
-        return SentMessage(PLATFORM, chat_id, str(last.message_id))
+        return SentMessage(PLATFORM, chat_id, str(last.message_id), remote_id)
+
+    async def _send_file(
+        self, chat: int | str, attachment: Attachment, caption: str | None,
+        markup: InlineKeyboardMarkup | None, retry: bool,
+    ) -> tuple[Message, str | None]:
+        """The file as a photo or a document: by Telegram's id for it when known, else uploaded."""
+        kind, _, file_id = (attachment.remote_id or "").partition(":")
+        upload = BufferedInputFile(attachment.content, filename=attachment.file_name)
+        if kind == PHOTO or (not file_id and attachment.mime in PHOTO_MIMES):
+            photo = SendPhoto(chat_id=chat, photo=file_id or upload, caption=caption,
+                              reply_markup=markup)
+            try:
+                return _with_file_id(await self._call(photo, retry))
+            except TelegramBadRequest as exc:
+                if file_id or not any(reason in exc.message for reason in PHOTO_REFUSALS):
+                    raise
+                log.info("chat=%s: not a photo to Telegram (%s); sending a document",
+                         chat, exc.message)
+        document = SendDocument(chat_id=chat, document=file_id or upload, caption=caption,
+                                reply_markup=markup)
+        return _with_file_id(await self._call(document, retry))
 
     async def edit(
         self, chat_id: str, message_id: str, reply: Reply, *, retry: bool = False
@@ -129,3 +155,13 @@ class Renderer:
             )
             await asyncio.sleep(exc.retry_after)
             return await self.bot(method)
+
+
+def _with_file_id(message: Message) -> tuple[Message, str | None]:
+    """The message and Telegram's id of the file it carries, marked with how it was sent."""
+    if message.photo:
+        largest = max(message.photo, key=lambda size: size.width * size.height)
+        return message, f"{PHOTO}:{largest.file_id}"
+    if message.document:
+        return message, f"{DOCUMENT}:{message.document.file_id}"
+    return message, None

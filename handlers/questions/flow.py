@@ -15,6 +15,7 @@ from bot.core.context import Context
 from bot.core.model import Reply
 from bot.core.roles import roles_of
 from bot.core.router import Replies
+from handlers.groups.invites import join_by_code, looks_like_code
 from handlers.profile_card import profile_card
 from storage.teachers import NewTeacher
 
@@ -110,13 +111,19 @@ async def _register(ctx: Context) -> Replies:
     await ctx.repos.accounts.link_teacher(account.id, teacher_id)
     if account.locale is None:
         await ctx.repos.accounts.set_locale(account.id, actor.locale)
+    if ctx.inbound.username and account.username != ctx.inbound.username:
+        await ctx.repos.accounts.set_username(account.id, ctx.inbound.username)
     if ctx.dialog.get("start_code"):
         await ctx.repos.accounts.set_start_code(account.id, ctx.dialog.get("start_code"))
+    code = ctx.dialog.get("start_code")
     ctx.dialog.clear()
     actor.teacher = await ctx.repos.teachers.get(teacher_id)
     actor.roles = roles_of(actor.teacher, coordinator=ctx.settings.is_coordinator(
         actor.platform, actor.user_id))
-    return [Reply(ctx._("reg.done")), await profile_card(ctx, teacher_id)]
+    replies = [Reply(ctx._("reg.done")), await profile_card(ctx, teacher_id)]
+    if code and looks_like_code(code):  # they came by a group's invitation link
+        replies += await join_by_code(ctx, code)
+    return replies
 
 
 async def _save_edit(ctx: Context) -> Replies:

@@ -6,8 +6,9 @@
 
 It answers `/bot{token}/{method}` in the Bot API envelope, checks parameter names against the
 official schema (telegram_methods.json, trimmed from shared/spec), validates and rate-limits
-like Telegram (telegram_limits.py), records every call, plays the users (messages, button
-presses) and injects faults on demand.
+like Telegram (telegram_limits.py), records every call, plays the users (messages, photos,
+documents, button presses), serves files at `/file/bot{token}/{file_path}` after `getFile`,
+and injects faults on demand.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ from .telegram_limits import (
 )
 
 DEFAULT_TOKEN = "123456789:AAFakeTokenForKollegaTests_0123456789"
+DOWNLOAD = "downloadFile"  # how a file download (not an API method) is recorded and faulted
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files
 MESSAGE_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})  # rate-limited
 CHAT_METHODS = MESSAGE_METHODS | {"sendChatAction", "editMessageText", "editMessageReplyMarkup"}
 
@@ -149,6 +152,8 @@ class FakeTelegramAPI:
         self.requests: list[RecordedCall] = []
         self.answered_callbacks: dict[str, dict[str, Any]] = {}  # query id -> answer params
         self.uploaded: dict[str, UploadedFile] = {}  # file_id -> what the bot uploaded
+        self.received: dict[str, UploadedFile] = {}  # file_id -> what the users sent
+        self._file_paths: dict[str, str] = {}  # file_path (after getFile) -> file_id
         self.commands: dict[tuple[str, str], list[Any]] = {}  # (scope JSON, language) -> list
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}  # the bot's, (chat, id)
         self._last_message_id: dict[int, int] = {}
@@ -177,6 +182,7 @@ class FakeTelegramAPI:
     async def start(self) -> None:
         app = web.Application(client_max_size=50 * 1024 * 1024)  # Telegram's upload limit
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -359,8 +365,8 @@ class FakeTelegramAPI:
             upload = call.files.get(value.removeprefix("attach://"))
             if upload is None:
                 raise bad_request(MISSING[name])
-        elif upload is None and isinstance(value, str) and value in self.uploaded:
-            return self.uploaded[value], value  # a file_id seen before: no new upload
+        elif upload is None and isinstance(value, str) and (known := self._known(value)):
+            return known, value  # a file_id seen before: no new upload
         elif upload is None and is_url:
             upload = UploadedFile(str(value).rsplit("/", 1)[-1] or "file", b"")  # not fetched
         if upload is None:
@@ -370,6 +376,48 @@ class FakeTelegramAPI:
         file_id = f"BQACAgIAAxk{len(self.uploaded) + 1:08d}"
         self.uploaded[file_id] = upload
         return upload, file_id
+
+    def _known(self, file_id: str) -> UploadedFile | None:
+        """A file the bot may send or download by id: one it uploaded or one a user sent."""
+        return self.uploaded.get(file_id) or self.received.get(file_id)
+
+    async def _get_file(self, call: RecordedCall) -> Any:
+        file_id = str(call.params["file_id"])
+        known = self._known(file_id)
+        if known is None:
+            raise bad_request("invalid file_id")
+        if len(known.content) > MAX_DOWNLOAD:
+            raise bad_request("file is too big")
+        path = next((p for p, f in self._file_paths.items() if f == file_id), None)
+        if path is None:
+            folder = "photos" if known.content_type.startswith("image/") else "documents"
+            extension = known.filename.rpartition(".")[2] if "." in known.filename else "bin"
+            path = f"{folder}/file_{len(self._file_paths)}.{extension}"
+            self._file_paths[path] = file_id
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                "file_size": len(known.content), "file_path": path}
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """The file URL of getFile's answer, as Telegram serves it (bytes, or a JSON error)."""
+        if request.match_info["token"] != self.token:
+            return _answer(ApiError(401, "Unauthorized").body(), 401)
+        path = request.match_info["path"]
+        call = RecordedCall(DOWNLOAD, {"file_path": path}, {}, self.clock())
+        self.requests.append(call)
+        if rule := _take(self._delays, DOWNLOAD, None):
+            await asyncio.sleep(rule.seconds)
+        if _take(self._drops, DOWNLOAD, None) and request.transport is not None:
+            request.transport.abort()
+            return web.Response(status=204)  # never reaches the client
+        fault = _take(self._faults, DOWNLOAD, None)
+        file_id = self._file_paths.get(path)
+        known = self._known(file_id) if file_id is not None else None
+        if fault is not None or known is None:
+            error = fault.error if fault and fault.error else ApiError(404, "Not Found")
+            call.status = error.status
+            return _answer(error.body(), error.status)
+        call.status = 200
+        return web.Response(body=known.content, content_type="application/octet-stream")
 
     async def _edit_message_text(self, call: RecordedCall) -> Any:
         message = self._message_to_edit(call.params)
@@ -503,18 +551,85 @@ class FakeTelegramAPI:
         language_code: str = "ru",
     ) -> int:
         """A user writes `text` to the bot (or in group `chat_id`); returns the update_id."""
-        user = {"id": user_id, "is_bot": False, "first_name": first_name}
-        self._users[user_id] = {**user, "language_code": language_code}
+        content: dict[str, Any] = {"text": text}
+        if entities := command_entities(text):
+            content["entities"] = entities
+        return self._push_user_message(user_id, chat_id, first_name, language_code, content)
+
+    def push_photo(
+        self,
+        user_id: int,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        width: int = 1280,
+        height: int = 960,
+        chat_id: int | None = None,
+    ) -> int:
+        """A user sends a photo: Telegram offers it in sizes, a thumbnail first, the original
+        last; each size is a file of its own. Returns the update_id."""
+        thumbnail = self._receive(UploadedFile("thumb.jpg", content[:64], "image/jpeg"), "AgAD")
+        original = self._receive(UploadedFile("photo.jpg", content, "image/jpeg"), "AgAD")
+        scale = 90 / max(width, height)
+        sizes = [
+            {"file_id": thumbnail, "file_unique_id": f"u{thumbnail}", "file_size": 64,
+             "width": max(1, int(width * scale)), "height": max(1, int(height * scale))},
+            {"file_id": original, "file_unique_id": f"u{original}", "file_size": len(content),
+             "width": width, "height": height},
+        ]
+        return self._push_user_message(
+            user_id, chat_id, None, None, _with_caption({"photo": sizes}, caption)
+        )
+
+    def push_document(
+        self,
+        user_id: int,
+        content: bytes,
+        file_name: str,
+        mime_type: str = "application/octet-stream",
+        *,
+        caption: str | None = None,
+        report_size: bool = True,
+        chat_id: int | None = None,
+    ) -> int:
+        """A user sends a file; `report_size=False` leaves out file_size (it is optional)."""
+        file_id = self._receive(UploadedFile(file_name, content, mime_type), "BQAD")
+        document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                                    "file_name": file_name, "mime_type": mime_type}
+        if report_size:
+            document["file_size"] = len(content)
+        return self._push_user_message(
+            user_id, chat_id, None, None, _with_caption({"document": document}, caption)
+        )
+
+    def _receive(self, file: UploadedFile, prefix: str) -> str:
+        file_id = f"{prefix}AgIAAxkBAAI{len(self.received) + 1:06d}"
+        self.received[file_id] = file
+        return file_id
+
+    def _push_user_message(
+        self,
+        user_id: int,
+        chat_id: int | None,
+        first_name: str | None,
+        language_code: str | None,
+        content: dict[str, Any],
+    ) -> int:
+        """`first_name` and `language_code` None: the user as they were last seen."""
+        known = self._users.get(user_id, {})
+        self._users[user_id] = {
+            "id": user_id, "is_bot": False,
+            "first_name": first_name or known.get("first_name", "Test"),
+            "language_code": language_code or known.get("language_code", "ru"),
+        }
         chat = user_id if chat_id is None else chat_id
         message: dict[str, Any] = {
             "message_id": self._next_message_id(chat),
             "from": self._user(user_id),
             "chat": self._chat(chat),
             "date": int(time.time()),
-            "text": text,
+            **content,
         }
-        if entities := command_entities(text):
-            message["entities"] = entities
         return self.push_raw({"message": message})
 
     def push_callback(
@@ -565,3 +680,7 @@ class FakeTelegramAPI:
             f"{name} still false after {timeout}s. Last calls: {calls}. "
             f"Last texts sent: {texts}. Updates not confirmed: {len(self._updates)}."
         )
+
+
+def _with_caption(content: dict[str, Any], caption: str | None) -> dict[str, Any]:
+    return {**content, "caption": caption} if caption else content

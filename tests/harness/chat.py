@@ -30,6 +30,9 @@ class ChatClient:
     user_id: str = "1001"
     platform: str = "telegram"
     language: str | None = "ru"
+    username: str | None = None
+    chat_id: str | None = None
+    """A group chat's id; None: the private chat with the bot."""
     messages: list[ChatMessage] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -43,8 +46,9 @@ class ChatClient:
 
     async def send(self, text: str) -> list[ChatMessage]:
         inbound = parse_text(
-            self.platform, self.user_id, self.user_id, text,
-            update_id=str(next(_update_ids)), language=self.language,
+            self.platform, self.user_id, self.chat_id or self.user_id, text,
+            update_id=str(next(_update_ids)), language=self.language, username=self.username,
+            is_private=self.chat_id is None,
         )
         return await self.deliver(inbound)
 
@@ -62,9 +66,10 @@ class ChatClient:
     async def press_payload(self, payload: str, message_id: int | None = None) -> list[ChatMessage]:
         """Send raw button data — also what a forged or stale button looks like."""
         inbound = Inbound(
-            self.platform, self.user_id, self.user_id, InboundKind.BUTTON, payload=payload,
-            message_id=str(message_id or (self.last.id if self.messages else 0)),
-            update_id=str(next(_update_ids)), language=self.language,
+            self.platform, self.user_id, self.chat_id or self.user_id, InboundKind.BUTTON,
+            payload=payload, message_id=str(message_id or (self.last.id if self.messages else 0)),
+            update_id=str(next(_update_ids)), language=self.language, username=self.username,
+            is_private=self.chat_id is None,
         )
         return await self.deliver(inbound)
 

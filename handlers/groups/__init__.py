@@ -1,0 +1,1 @@
+"""Peer-learning groups: browsing and joining, invitations, administration, group chats."""

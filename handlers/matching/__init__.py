@@ -1,0 +1,1 @@
+"""Matching teachers into peer groups and mentoring pairs, and the rounds that repeat it."""
