@@ -1,10 +1,13 @@
-"""/broadcast: a coordinator's message to the network or a part of it, with a preview first.
+"""/broadcast: a message to the network or a part of it, with a preview first.
 
-Dialog: audience → (which municipality / organization / subject / topic) → text, or a photo or
-document with or without a caption → preview with the exact message and the number of
-recipients → send or change or cancel. Sending enqueues one outbox row per recipient; the
-delivery worker sends them and keeps the sender's progress message up to date. Group admins join
-in with groups (their audience will be their groups).
+Coordinators write to everyone or to one municipality, organization, subject, topic or group; a
+group's admin writes to the groups they administer (and their group chats), and to nobody else —
+checked at every step, and again when the message is sent.
+
+Dialog: audience → (which one) → text, or a photo or document with or without a caption →
+preview with the exact message and the number of recipients → send or change or cancel. Sending
+enqueues one outbox row per recipient; the delivery worker sends them and keeps the sender's
+progress message up to date.
 
 A file is stored when it arrives (the dialog outlives a restart, so its bytes cannot wait in
 memory) and referenced by the broadcast and by every outbox row; a draft's file that is replaced
@@ -15,12 +18,13 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.model import MAX_FILE_SIZE, Attachment, AttachmentIssue, Button, Inbound, Reply
-from bot.core.roles import COORDINATORS
+from bot.core.roles import GROUP_ADMINS, Role
 from bot.core.router import Replies, Router
 from bot.core.sizefmt import file_size
 from handlers.common import int_arg, page_of, paged_choice
 from storage.audience import Audience, AudienceKind
 from storage.broadcasts import NewBroadcast
+from storage.groups import Group
 from storage.network import Named
 from storage.outbox import NewMessage
 
@@ -31,19 +35,27 @@ KINDS = tuple(AudienceKind)
 router = Router("broadcast")
 
 
-@router.command("broadcast", roles=COORDINATORS, help="help.broadcast")
+@router.command("broadcast", roles=GROUP_ADMINS, help="help.broadcast")
 async def start(ctx: Context, msg: Inbound) -> Replies:
     await _drop_draft_file(ctx)
+    if not _is_coordinator(ctx):  # a group admin: straight to their groups
+        ctx.dialog.start(PICK, kind=AudienceKind.GROUP.value, municipality_id=None)
+        groups = await _choices(ctx)
+        if len(groups) == 1:
+            return _ask_text(ctx, AudienceKind.GROUP, groups[0].id, groups[0].name)
+        return await _ask_pick(ctx)
     ctx.dialog.start(AUDIENCE)
     buttons = [(Button(ctx._(f"bc.kind.{kind}"), "bc.kind", (kind.value,)),) for kind in KINDS]
     return Reply(ctx._("bc.ask_audience"), (*buttons, (Button(ctx._("bc.cancel"), "bc.cancel"),)))
 
 
-@router.action("bc.kind", roles=COORDINATORS, states={AUDIENCE})
+@router.action("bc.kind", roles=GROUP_ADMINS, states={AUDIENCE})
 async def on_kind(ctx: Context, msg: Inbound) -> Replies:
     kind = next((k for k in KINDS if (k.value,) == msg.action_args), None)
     if kind is None:
         return Reply(ctx._("button.unknown"))
+    if not _is_coordinator(ctx):
+        return Reply(ctx._("access.denied"))
     if kind is AudienceKind.EVERYONE:
         return _ask_text(ctx, kind, None, ctx._("bc.kind.all"))
     # an organization is picked within its municipality, so the list stays short
@@ -51,12 +63,12 @@ async def on_kind(ctx: Context, msg: Inbound) -> Replies:
     return await _ask_pick(ctx)
 
 
-@router.action("bc.page", roles=COORDINATORS, states={PICK})
+@router.action("bc.page", roles=GROUP_ADMINS, states={PICK})
 async def on_page(ctx: Context, msg: Inbound) -> Replies:
     return await _ask_pick(ctx, int_arg(msg.action_args) or 0, edit=True)
 
 
-@router.action("bc.ref", roles=COORDINATORS, states={PICK})
+@router.action("bc.ref", roles=GROUP_ADMINS, states={PICK})
 async def on_pick(ctx: Context, msg: Inbound) -> Replies:
     ref = int_arg(msg.action_args)
     choice = next((item for item in await _choices(ctx) if item.id == ref), None)
@@ -95,22 +107,26 @@ async def on_text(ctx: Context, msg: Inbound) -> Replies:
     return await _preview(ctx, attachment)
 
 
-@router.action("bc.edit", roles=COORDINATORS, states={PREVIEW})
+@router.action("bc.edit", roles=GROUP_ADMINS, states={PREVIEW})
 async def on_edit(ctx: Context, msg: Inbound) -> Replies:
     ctx.dialog.go(TEXT)
     return Reply(ctx._("bc.ask_text", audience=ctx.dialog.get("label")))
 
 
-@router.action("bc.cancel", roles=COORDINATORS, states={AUDIENCE, PICK, TEXT, PREVIEW})
+@router.action("bc.cancel", roles=GROUP_ADMINS, states={AUDIENCE, PICK, TEXT, PREVIEW})
 async def on_cancel(ctx: Context, msg: Inbound) -> Replies:
     await _drop_draft_file(ctx)
     ctx.dialog.clear()
     return Reply(ctx._("bc.cancelled"), edit=True)
 
 
-@router.action("bc.send", roles=COORDINATORS, states={PREVIEW})
+@router.action("bc.send", roles=GROUP_ADMINS, states={PREVIEW})
 async def on_send(ctx: Context, msg: Inbound) -> Replies:
     audience = _audience(ctx)
+    if not await _may_reach(ctx, audience):  # admin rights may have gone since the preview
+        await _drop_draft_file(ctx)
+        ctx.dialog.clear()
+        return Reply(ctx._("access.denied"), edit=True)
     account_ids = await ctx.repos.audience.account_ids(audience)
     if not account_ids:
         ctx.dialog.clear()
@@ -138,9 +154,10 @@ async def on_send(ctx: Context, msg: Inbound) -> Replies:
     return Reply(ctx._("bc.started", number=broadcast_id, recipients=recipients), edit=True)
 
 
-@router.command("broadcasts", roles=COORDINATORS, help="help.broadcasts")
+@router.command("broadcasts", roles=GROUP_ADMINS, help="help.broadcasts")
 async def recent(ctx: Context, msg: Inbound) -> Replies:
-    found = await ctx.repos.broadcasts.recent(None)
+    mine = ctx.actor.account.id if ctx.actor.account else 0
+    found = await ctx.repos.broadcasts.recent(None if _is_coordinator(ctx) else mine)
     if not found:
         return Reply(ctx._("bc.none_yet"))
     lines = [ctx._("bc.recent_title")]
@@ -160,6 +177,8 @@ async def recent(ctx: Context, msg: Inbound) -> Replies:
 # -- steps --------------------------------------------------------------------------------------
 
 def _ask_text(ctx: Context, kind: AudienceKind, ref: int | None, label: str) -> Reply:
+    if kind is AudienceKind.GROUP:
+        label = ctx._("bc.group_label", group=label)
     ctx.dialog.go(TEXT, kind=kind.value, ref=ref, label=label)
     return Reply(ctx._("bc.ask_text", audience=label))
 
@@ -171,6 +190,8 @@ async def _choices(ctx: Context) -> list[Named]:
             return await network.subjects()
         case AudienceKind.TOPIC:
             return await network.topics()
+        case AudienceKind.GROUP:
+            return [Named(g.id, g.name) for g in await _reachable_groups(ctx)]
         case AudienceKind.ORGANIZATION if ctx.dialog.get("municipality_id") is not None:
             organizations = await network.organizations_in(ctx.dialog.get("municipality_id"))
             return [Named(o.id, o.name) for o in organizations]
@@ -189,6 +210,26 @@ async def _ask_pick(ctx: Context, page: int = 0, edit: bool = False) -> Reply:
     if kind is AudienceKind.ORGANIZATION and ctx.dialog.get("municipality_id") is None:
         kind = AudienceKind.MUNICIPALITY  # first the municipality, then the organization in it
     return Reply(ctx._(f"bc.ask_{kind.value}"), keyboard, edit=edit)
+
+
+def _is_coordinator(ctx: Context) -> bool:
+    return Role.COORDINATOR in ctx.actor.roles
+
+
+async def _reachable_groups(ctx: Context) -> list[Group]:
+    """The groups this person may write to: every active one for a coordinator, else their own."""
+    if _is_coordinator(ctx):
+        return await ctx.repos.groups.active()
+    teacher = ctx.actor.teacher
+    return await ctx.repos.groups.administered_by(teacher.id) if teacher else []
+
+
+async def _may_reach(ctx: Context, audience: Audience) -> bool:
+    if _is_coordinator(ctx):
+        return True
+    return audience.kind is AudienceKind.GROUP and audience.ref_id in {
+        g.id for g in await _reachable_groups(ctx)
+    }
 
 
 def _audience(ctx: Context) -> Audience:
@@ -213,6 +254,8 @@ async def _preview(ctx: Context, attachment: Attachment | None) -> Replies:
     size = await ctx.repos.audience.size(_audience(ctx))
     summary = ctx._("bc.preview_count", audience=ctx.dialog.get("label"),
                     recipients=ctx._n("count.recipients", size.reachable))
+    if size.chats:
+        summary += "\n" + ctx._("bc.preview_chat")
     if size.unreachable:
         summary += "\n" + ctx._n("bc.preview_unreachable", size.unreachable)
     buttons = (

@@ -8,7 +8,15 @@ from enum import StrEnum
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.tables import accounts, organizations, teacher_subjects, teacher_topics, teachers
+from storage.tables import (
+    accounts,
+    group_members,
+    groups,
+    organizations,
+    teacher_subjects,
+    teacher_topics,
+    teachers,
+)
 
 
 class AudienceKind(StrEnum):
@@ -17,13 +25,14 @@ class AudienceKind(StrEnum):
     ORGANIZATION = "organization"
     SUBJECT = "subject"
     TOPIC = "topic"
+    GROUP = "group"
 
 
 @dataclass(frozen=True, slots=True)
 class Audience:
     kind: AudienceKind
     ref_id: int | None = None
-    """The municipality, organization, subject or topic; None for everyone."""
+    """The municipality, organization, subject, topic or group; None for everyone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +40,8 @@ class AudienceSize:
     reachable: int
     unreachable: int
     """Teachers whose every account blocked the bot: counted, not messaged."""
+    chats: int = 0
+    """Group chats that get the message too (a group's chat)."""
 
 
 class AudienceRepository:
@@ -38,17 +49,13 @@ class AudienceRepository:
         self.conn = conn
 
     async def account_ids(self, audience: Audience) -> list[int]:
-        """One reachable account per teacher in the audience (their first), in id order."""
-        query = (
-            select(func.min(accounts.c.id))
-            .select_from(teachers.join(accounts, accounts.c.teacher_id == teachers.c.id))
-            .where(accounts.c.reachable.is_(True), teachers.c.id.in_(_teacher_ids(audience)))
-            .group_by(teachers.c.id)
-        )
-        return sorted(row[0] for row in await self.conn.execute(query))
+        """One reachable account per teacher in the audience (their first), in id order; for a
+        group, also its group chat when one is tied to it."""
+        people = await self._teacher_accounts(audience)
+        return sorted({*people, *await self._chat_accounts(audience)})
 
     async def size(self, audience: Audience) -> AudienceSize:
-        reachable = len(await self.account_ids(audience))
+        reachable = len(await self._teacher_accounts(audience))
         total = (
             await self.conn.execute(
                 select(func.count()).select_from(teachers)
@@ -56,7 +63,27 @@ class AudienceRepository:
                 .where(teachers.c.id.in_(select(accounts.c.teacher_id)))
             )
         ).scalar_one()
-        return AudienceSize(reachable, int(total) - reachable)
+        chats = len(await self._chat_accounts(audience))
+        return AudienceSize(reachable, int(total) - reachable, chats)
+
+    async def _teacher_accounts(self, audience: Audience) -> list[int]:
+        query = (
+            select(func.min(accounts.c.id))
+            .select_from(teachers.join(accounts, accounts.c.teacher_id == teachers.c.id))
+            .where(accounts.c.reachable.is_(True), teachers.c.id.in_(_teacher_ids(audience)))
+            .group_by(teachers.c.id)
+        )
+        return [row[0] for row in await self.conn.execute(query)]
+
+    async def _chat_accounts(self, audience: Audience) -> list[int]:
+        if audience.kind is not AudienceKind.GROUP:
+            return []
+        rows = await self.conn.execute(
+            select(accounts.c.id)
+            .join(groups, groups.c.chat_account_id == accounts.c.id)
+            .where(groups.c.id == audience.ref_id, accounts.c.reachable.is_(True))
+        )
+        return [row[0] for row in rows]
 
 
 def _teacher_ids(audience: Audience) -> Select[tuple[int]]:
@@ -79,4 +106,8 @@ def _teacher_ids(audience: Audience) -> Select[tuple[int]]:
         case AudienceKind.TOPIC:
             return registered.where(teachers.c.id.in_(
                 select(teacher_topics.c.teacher_id).where(teacher_topics.c.topic_id == ref)
+            ))
+        case AudienceKind.GROUP:
+            return registered.where(teachers.c.id.in_(
+                select(group_members.c.teacher_id).where(group_members.c.group_id == ref)
             ))

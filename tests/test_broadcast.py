@@ -40,7 +40,7 @@ async def test_coordinator_broadcasts_to_a_municipality(
     assert coordinator.last.text == "Кому отправить рассылку?"
     assert coordinator.last.labels == [
         "Всем педагогам сети", "Муниципалитету", "Организации", "По предмету",
-        "По теме развития", "Отмена",
+        "По теме развития", "Участникам группы", "Отмена",
     ]
     await coordinator.click("Муниципалитету")
     await coordinator.click("Верхнегорский")

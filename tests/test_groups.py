@@ -14,30 +14,10 @@ from storage.groups import Group, MemberRole
 from storage.tables import group_members, outbox
 from tests.conftest import COORDINATOR_ID
 from tests.harness.chat import ChatClient
-from tests.harness.flows import register
+from tests.harness.flows import TOPIC, create_group, register
 
 ChatFor = Callable[..., ChatClient]
-TOPIC = "Функциональная грамотность"
 DENIED = "Это действие вам недоступно. Что вы можете сделать — в /help."
-
-
-async def create_group(
-    coordinator: ChatClient, admin_surname: str | None = "Иванова", limit: str | None = None,
-    name: str = "Математики Верхнегорья",
-) -> None:
-    await coordinator.send("/newgroup")
-    await coordinator.send(name)
-    await coordinator.click("Творческая группа")
-    await coordinator.click(TOPIC)
-    await coordinator.send("Делимся приёмами формирования функциональной грамотности на уроках.")
-    if limit is None:
-        await coordinator.click("Без ограничения")
-    else:
-        await coordinator.send(limit)
-    if admin_surname:
-        await coordinator.send(admin_surname)
-        await coordinator.click(admin_surname)
-    await coordinator.click("Готово")
 
 
 async def the_group(app: App) -> Group:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.harness.chat import ChatClient
 
 NAME = "Иванова Мария Петровна"
+TOPIC = "Функциональная грамотность"
 
 
 async def register(
@@ -34,3 +35,22 @@ async def register(
         await chat.click(topic)
     await chat.click("Готово")
     await chat.click(mentor)
+
+
+async def create_group(
+    coordinator: ChatClient, admin_surname: str | None = "Иванова", limit: str | None = None,
+    name: str = "Математики Верхнегорья",
+) -> None:
+    await coordinator.send("/newgroup")
+    await coordinator.send(name)
+    await coordinator.click("Творческая группа")
+    await coordinator.click(TOPIC)
+    await coordinator.send("Делимся приёмами формирования функциональной грамотности на уроках.")
+    if limit is None:
+        await coordinator.click("Без ограничения")
+    else:
+        await coordinator.send(limit)
+    if admin_surname:
+        await coordinator.send(admin_surname)
+        await coordinator.click(admin_surname)
+    await coordinator.click("Готово")
