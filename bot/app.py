@@ -12,6 +12,7 @@ from bot.core.dispatcher import Core
 from bot.core.router import Registry
 from bot.delivery import DeliveryWorker, Sender
 from bot.delivery.progress import BroadcastProgress
+from bot.housekeeping import tidy
 from bot.i18n import Catalogs
 from bot.platforms.limits import platform_limits
 from bot.scheduler import Scheduler
@@ -23,6 +24,8 @@ PUMP_JOB = "pump_outbox"
 PROGRESS_JOB = "broadcast_progress"
 MATCH_SCHEDULE_JOB = "match_schedules"
 MATCH_QUESTION_JOB = "match_questions"
+HOUSEKEEPING_JOB = "housekeeping"
+HOUSEKEEPING_INTERVAL = 3600.0
 
 
 @dataclass(slots=True)
@@ -63,10 +66,14 @@ class App:
         scheduler.every(PUMP_JOB, self.settings.delivery.pump_interval, pump_outbox)
         scheduler.every(PROGRESS_JOB, self.settings.delivery.progress_interval, progress.report)
         self._schedule_matching(scheduler)
+        scheduler.every(HOUSEKEEPING_JOB, HOUSEKEEPING_INTERVAL, self._tidy, now=False)
         scheduler.start()
         self.core.on_outbox_changed = worker.wake
         self.worker, self.scheduler = worker, scheduler
         return worker
+
+    async def _tidy(self) -> None:
+        await tidy(self.db, self.core.clock)
 
     def _schedule_matching(self, scheduler: Scheduler) -> None:
         """Scheduled rounds and «Удалось встретиться?», first looked for one interval after

@@ -79,5 +79,17 @@ class FileRepository:
         return bool(result.rowcount)
 
 
+    async def delete_abandoned(self, before: datetime) -> int:
+        """Delete files stored before `before` that nothing refers to: drafts of broadcasts
+        that were never sent (the dialog was left with /cancel or simply abandoned)."""
+        used = exists().where(outbox.c.file_id == files.c.id) | exists().where(
+            broadcasts.c.file_id == files.c.id
+        )
+        result = await self.conn.execute(
+            files.delete().where(files.c.created_at < before, ~used)
+        )
+        return int(result.rowcount)
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -264,6 +264,13 @@ class OutboxRepository:
             update(accounts).where(accounts.c.id == account).values(reachable=False)
         )
 
+    async def move_chat(self, outbox_id: int, chat_id: str) -> None:
+        """The recipient's chat got a new id: the account (and every later send) follows it."""
+        account = select(outbox.c.account_id).where(outbox.c.id == outbox_id).scalar_subquery()
+        await self.conn.execute(
+            update(accounts).where(accounts.c.id == account).values(chat_id=chat_id)
+        )
+
     async def mark_failed(self, outbox_id: int, error: str) -> None:
         await self._finish(outbox_id, Status.FAILED, error)
 

@@ -255,3 +255,22 @@ async def test_a_group_chat_is_sent_within_its_own_limit(
         assert await repos.outbox.next_due() is not None
         due = await repos.outbox.next_due()
     assert due is not None and due - clock.now() > timedelta(seconds=55)
+
+
+async def test_a_group_that_became_a_supergroup_is_followed_to_its_new_id(
+    api: FakeTelegramAPI, app: App, make_worker: WorkerFactory, clock: ManualClock
+) -> None:
+    [group] = await add_recipients(app.db, [-100888], clock.now())
+    api.migrate_chat(-100888, -1001234567890)
+    async with app.db.transaction() as repos:
+        await repos.outbox.enqueue(NewMessage(key="moved", account_id=group, not_before=clock.now(),
+                                              text="Объявление", batch_id=BATCH), clock.now())
+
+    await pump_until_settled(make_worker(), app.db, clock)
+
+    assert [m["text"] for m in api.sent_messages(-1001234567890)] == ["Объявление"]
+    assert api.sent_messages(-100888) == []
+    async with app.db.transaction() as repos:
+        account = await repos.accounts.by_id(group)
+        assert await repos.outbox.batch_counts(BATCH) == {"sent": 1}
+    assert account is not None and account.chat_id == "-1001234567890"

@@ -222,7 +222,8 @@ async def test_the_scheduler_pumps_the_outbox(
     try:
         assert app.scheduler is not None
         assert app.scheduler.jobs() == [
-            "pump_outbox", "broadcast_progress", "match_schedules", "match_questions"
+            "pump_outbox", "broadcast_progress", "match_schedules", "match_questions",
+            "housekeeping",
         ]
         await enqueue(app, account, "k")  # not woken: the next tick finds it
         await sender.wait_sent(1)

@@ -44,4 +44,12 @@ class Permanent:
     reason: str
 
 
-DeliveryOutcome = Sent | RetryAfter | Transient | Unreachable | Permanent
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """The chat has a new id (a Telegram group became a supergroup): send there instead."""
+
+    chat_id: str
+    reason: str = "chat moved"
+
+
+DeliveryOutcome = Sent | RetryAfter | Transient | Unreachable | Permanent | Moved

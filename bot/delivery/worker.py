@@ -36,6 +36,7 @@ from bot.delivery.files import FileCache
 from bot.delivery.limiter import Limiter, PlatformLimits, Ticket
 from bot.delivery.outcome import (
     DeliveryOutcome,
+    Moved,
     Permanent,
     RetryAfter,
     Sent,
@@ -353,6 +354,12 @@ class DeliveryWorker:
                 log.info("account=%s is unreachable (outbox=%s)", item.account_id, item.id)
                 await self._write(Write("unreachable", (item.id,), error=reason))
                 report.unreachable += 1
+            case Moved(chat_id=chat_id, reason=reason):
+                limiter.refund(ticket)
+                log.info("account=%s moved to a new chat id (outbox=%s)", item.account_id, item.id)
+                await self._write(Write("moved", (item.id,), at=now, error=reason, chat_id=chat_id,
+                                        count_attempt=False))
+                report.retried += 1
             case Permanent(reason=reason):
                 limiter.refund(ticket)
                 log.warning("outbox=%s refused: %s", item.id, reason)

@@ -21,7 +21,14 @@ from aiogram.exceptions import (
 )
 from aiohttp import ClientError
 
-from bot.delivery.outcome import DeliveryOutcome, Permanent, RetryAfter, Transient, Unreachable
+from bot.delivery.outcome import (
+    DeliveryOutcome,
+    Moved,
+    Permanent,
+    RetryAfter,
+    Transient,
+    Unreachable,
+)
 
 _TOKEN = re.compile(r"bot\d+:[\w-]+")
 
@@ -43,7 +50,9 @@ def classify(exc: BaseException) -> DeliveryOutcome:
         return Transient("undecodable answer")
     if isinstance(exc, TelegramUnauthorizedError | TelegramConflictError):
         return Transient(_reason(exc), maybe_sent=False)  # the bot's setup, not the message
-    if isinstance(exc, TelegramBadRequest | TelegramNotFound | TelegramMigrateToChat):
+    if isinstance(exc, TelegramMigrateToChat):
+        return Moved(str(exc.migrate_to_chat_id), _reason(exc))
+    if isinstance(exc, TelegramBadRequest | TelegramNotFound):
         return Permanent(_reason(exc))
     if isinstance(exc, TelegramAPIError):
         return Permanent(_reason(exc))

@@ -165,6 +165,7 @@ class FakeTelegramAPI:
         self._open_callbacks: set[str] = set()
         self._callback_seq = 0
         self._blocked: set[int] = set()
+        self._migrated: dict[int, int] = {}
         self._faults: list[_Rule] = []
         self._delays: list[_Rule] = []
         self._drops: list[_Rule] = []
@@ -235,6 +236,10 @@ class FakeTelegramAPI:
         """Every send, chat action or edit to this chat answers 403 from now on."""
         self._blocked.add(chat_id)
 
+    def migrate_chat(self, chat_id: int, to_chat_id: int) -> None:
+        """The group became a supergroup: sends to the old id answer 400 with the new one."""
+        self._migrated[chat_id] = to_chat_id
+
     def unblock_chat(self, chat_id: int) -> None:
         self._blocked.discard(chat_id)
 
@@ -280,6 +285,9 @@ class FakeTelegramAPI:
         if (rule := _take(self._faults, call.method, chat_id)) and rule.error:
             raise rule.error
         check_names(call.method, call.params, call.files.keys())
+        if chat_id is not None and chat_id in self._migrated:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           {"migrate_to_chat_id": self._migrated[chat_id]})
         if chat_id is not None and chat_id in self._blocked:
             who = "blocked by the user" if chat_id > 0 else "kicked from the group chat"
             raise ApiError(403, f"Forbidden: bot was {who}")
