@@ -8,6 +8,7 @@ from storage.accounts import AccountRepository
 from storage.audience import AudienceRepository
 from storage.broadcasts import BroadcastRepository
 from storage.dialogs import DialogRepository
+from storage.events import EventRepository
 from storage.files import FileRepository
 from storage.groups import GroupRepository
 from storage.matching import MatchRepository
@@ -24,6 +25,7 @@ class Repositories:
         self.audience = AudienceRepository(conn)
         self.broadcasts = BroadcastRepository(conn)
         self.dialogs = DialogRepository(conn)
+        self.events = EventRepository(conn)
         self.files = FileRepository(conn)
         self.groups = GroupRepository(conn)
         self.matching = MatchRepository(conn)

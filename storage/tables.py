@@ -266,3 +266,51 @@ file_copies = Table(
     Column("remote_id", String(300), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# --- events: webinars, master classes, open lessons … and who registered -----------------------
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(24), nullable=False),  # webinar / master_class / open_lesson / …
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("duration_minutes", Integer, nullable=False),
+    Column("format", String(16), nullable=False),  # online / offline / mixed
+    Column("link", String(500), nullable=True),  # shown to registered people only
+    Column("address", String(300), nullable=True),
+    Column("capacity", Integer, nullable=True),
+    Column("speaker", String(200), nullable=True),
+    # who organizes it: a teacher (a group admin) or a coordinator's account
+    Column("organizer_teacher_id", ForeignKey("teachers.id", ondelete="SET NULL"), nullable=True),
+    Column("organizer_account_id", ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True),
+    # the audience: its groups (event_groups), or the whole network, optionally narrowed
+    Column("for_network", Boolean, nullable=False, default=False),
+    Column("municipality_id", ForeignKey("municipalities.id", ondelete="SET NULL"),
+           nullable=True),
+    Column("subject_id", ForeignKey("subjects.id", ondelete="SET NULL"), nullable=True),
+    Column("anonymous_feedback", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("cancelled_at", UTCDateTime, nullable=True),
+    Index("ix_events_starts_at", "starts_at"),
+)
+
+event_groups = Table(
+    "event_groups", metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+)
+
+registrations = Table(
+    "registrations", metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("teacher_id", ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True),
+    Column("status", String(16), nullable=False),  # going / waitlist / cancelled / declined
+    # the waitlist's order: when they asked for a seat (kept when promoted)
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("attended", Boolean, nullable=True),  # marked by the organizer after the event
+    Index("ix_registrations_teacher", "teacher_id"),
+)

@@ -31,7 +31,7 @@ async def test_migrations_create_every_table(db: Database) -> None:
         tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         revision = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
     assert set(metadata.tables) <= tables
-    assert revision == "0005"
+    assert revision == "0006"
 
 
 async def test_migrating_twice_is_harmless(db: Database) -> None:
