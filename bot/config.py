@@ -57,6 +57,27 @@ class DeliverySettings(BaseModel):
     """Messages being sent at the same time. After a crash at most this many can arrive twice."""
 
 
+class EventSettings(BaseModel):
+    """Events: when registered people are reminded."""
+
+    reminders_hours: Annotated[tuple[float, ...], NoDecode] = (24.0, 1.0)
+    """Hours before the start at which each registered person is reminded (comma-separated)."""
+
+    @field_validator("reminders_hours", mode="before")
+    @classmethod
+    def _split_hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(float(part) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("reminders_hours")
+    @classmethod
+    def _check_hours(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(h <= 0 or h > 24 * 14 for h in value):
+            raise ValueError("reminder hours must be between 0 and 336")
+        return tuple(sorted(set(value), reverse=True))
+
+
 class MatchingSettings(BaseModel):
     """Peer groups and mentoring rounds: when to ask how it went, and the silence rule."""
 
@@ -83,6 +104,7 @@ class Settings(BaseSettings):
     vk: VKSettings = VKSettings()
     delivery: DeliverySettings = DeliverySettings()
     matching: MatchingSettings = MatchingSettings()
+    events: EventSettings = EventSettings()
     database_url: str = DEFAULT_DATABASE_URL
     coordinators: Annotated[tuple[str, ...], NoDecode] = ("console:методист",)
     """Network coordinators as `telegram:<user id>`, `vk:<user id>` or `console:<name>`."""

@@ -162,6 +162,21 @@ class EventRepository:
             events.c.starts_at, events.c.id)
         return await self._events(query)
 
+    async def organized(
+        self, teacher_id: int | None, account_id: int | None, since: datetime, limit: int = 20
+    ) -> list[Event]:
+        """Events starting after `since` organized by this teacher or account — or, with both
+        None, by anyone (a coordinator's view); soonest first."""
+        query = _query().where(events.c.starts_at > since)
+        if teacher_id is not None or account_id is not None:
+            query = query.where(or_(
+                and_(events.c.organizer_teacher_id.is_not(None),
+                     events.c.organizer_teacher_id == teacher_id),
+                and_(events.c.organizer_account_id.is_not(None),
+                     events.c.organizer_account_id == account_id),
+            ))
+        return await self._events(query.order_by(events.c.starts_at, events.c.id).limit(limit))
+
     async def audience_account_ids(self, event_id: int) -> list[int]:
         """One reachable account per registered teacher the event is for."""
         event = await self.get(event_id)
@@ -184,6 +199,14 @@ class EventRepository:
                 registrations.c.event_id == event_id, registrations.c.teacher_id == teacher_id)
         )).scalar()
         return Seat(status) if status else None
+
+    async def seat_since(self, event_id: int, teacher_id: int) -> datetime | None:
+        """When the teacher's registration last changed (it tells one seat from a later one)."""
+        value: datetime | None = (await self.conn.execute(
+            select(registrations.c.updated_at).where(
+                registrations.c.event_id == event_id, registrations.c.teacher_id == teacher_id)
+        )).scalar()
+        return value
 
     async def take_seat(self, event_id: int, teacher_id: int, now: datetime) -> Seat:
         """Register the teacher: a seat while there is one, else a place on the waitlist. Asking

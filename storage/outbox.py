@@ -264,6 +264,18 @@ class OutboxRepository:
             update(accounts).where(accounts.c.id == account).values(reachable=False)
         )
 
+    async def drop_pending(self, key_prefix: str, reason: str) -> int:
+        """Drop the rows not sent yet whose idempotency key starts with `key_prefix` (reminders
+        of a registration that was cancelled, of an event that moved)."""
+        pattern = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        result = await self.conn.execute(
+            update(outbox)
+            .where(outbox.c.status == Status.PENDING.value,
+                   outbox.c.idempotency_key.like(pattern, escape="\\"))
+            .values(status=Status.DROPPED.value, last_error=reason[:MAX_ERROR])
+        )
+        return int(result.rowcount)
+
     async def move_chat(self, outbox_id: int, chat_id: str) -> None:
         """The recipient's chat got a new id: the account (and every later send) follows it."""
         account = select(outbox.c.account_id).where(outbox.c.id == outbox_id).scalar_subquery()

@@ -14,7 +14,9 @@ from bot.app import App
 from bot.config import Settings
 from bot.core.clock import ManualClock
 from bot.network_file import NetworkList, apply_network_list, parse_yaml
+from storage.groups import Group
 from tests.harness.chat import ChatClient
+from tests.harness.flows import create_group, register
 
 POSTGRES_URL = os.environ.get("KOLLEGA_TEST_POSTGRES_URL")
 COORDINATOR_ID = "9000"
@@ -100,3 +102,26 @@ def chat_for(network_app: App) -> Callable[..., ChatClient]:
 @pytest.fixture
 def chat(chat_for: Callable[..., ChatClient]) -> ChatClient:
     return chat_for()
+
+
+# -- people many conversation tests share ---------------------------------------------------------
+
+@pytest.fixture
+async def admin(chat_for: Callable[..., ChatClient]) -> ChatClient:
+    """A registered teacher (Иванова, Екатеринбург) who becomes the `group`'s admin."""
+    chat = chat_for("2001")
+    await register(chat, name="Иванова Мария Петровна")
+    return chat
+
+
+@pytest.fixture
+def coordinator(chat_for: Callable[..., ChatClient]) -> ChatClient:
+    return chat_for(COORDINATOR_ID)
+
+
+@pytest.fixture
+async def group(network_app: App, admin: ChatClient, coordinator: ChatClient) -> Group:
+    """«Математики Верхнегорья», open, on «Функциональная грамотность», admin: Иванова."""
+    await create_group(coordinator)
+    async with network_app.db.transaction() as repos:
+        return (await repos.groups.active())[0]

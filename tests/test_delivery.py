@@ -89,9 +89,12 @@ async def broadcast(app: App, clock: ManualClock) -> Broadcast:
 
 
 async def pump_until_settled(
-    worker: DeliveryWorker, db: Database, clock: ManualClock, rounds: int = 12
+    worker: DeliveryWorker, db: Database, clock: ManualClock, rounds: int = 40
 ) -> list[PumpReport]:
-    """Pump; while rows wait for a retry, move the clock past any backoff and pump again."""
+    """Pump; while rows wait for a retry, move the clock past any backoff and pump again.
+
+    A chat held by flood control waits on the limiter's real clock (retry_after is in real
+    seconds), so a round that leaves rows pending also lets a little real time pass."""
     reports = []
     for _ in range(rounds):
         reports.append(await worker.pump())
@@ -100,6 +103,7 @@ async def pump_until_settled(
         if not counts.keys() & {"pending", "sending"}:
             return reports
         clock.advance(timedelta(seconds=worker.config.backoff_cap))
+        await asyncio.sleep(0.1)
     raise AssertionError(f"still not settled: {counts}")
 
 

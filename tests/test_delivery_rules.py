@@ -4,7 +4,6 @@ scheduler, and a person who comes back after blocking the bot."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -14,9 +13,8 @@ import pytest
 from bot.app import App
 from bot.config import DeliverySettings, Settings
 from bot.core.clock import ManualClock
-from bot.core.model import Reply, SentMessage, parse_text
+from bot.core.model import parse_text
 from bot.delivery import (
-    DeliveryOutcome,
     DeliveryWorker,
     Permanent,
     PlatformLimits,
@@ -30,42 +28,9 @@ from storage.outbox import NewMessage, OutboxItem
 from tests.harness.chat import ChatClient
 from tests.harness.flows import register
 from tests.harness.recipients import add_recipients
+from tests.harness.senders import ScriptedSender
 
 LIMITS = PlatformLimits(per_second=1000, chat_interval=0.0)
-
-
-class Refusal(Exception):
-    def __init__(self, outcome: DeliveryOutcome) -> None:
-        super().__init__(str(outcome))
-        self.outcome = outcome
-
-
-class ScriptedSender:
-    """Answers each chat's sends with the scripted refusals first, then accepts."""
-
-    def __init__(self, script: dict[str, list[DeliveryOutcome]] | None = None) -> None:
-        self.script = script or {}
-        self.attempts: list[str] = []
-        self.sent: list[tuple[str, str]] = []
-        self.progress = asyncio.Event()
-
-    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
-        self.attempts.append(chat_id)
-        if self.script.get(chat_id):
-            raise Refusal(self.script[chat_id].pop(0))
-        self.sent.append((chat_id, reply.text))
-        self.progress.set()
-        return SentMessage("telegram", chat_id, str(len(self.sent)))
-
-    def classify(self, exc: BaseException) -> DeliveryOutcome:
-        assert isinstance(exc, Refusal)
-        return exc.outcome
-
-    async def wait_sent(self, count: int) -> None:
-        async with asyncio.timeout(5):
-            while len(self.sent) < count:
-                self.progress.clear()
-                await self.progress.wait()
 
 
 Make = Callable[..., DeliveryWorker]

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from bot.core import codec
 from storage.groups import Group, MemberRole
 from storage.tables import group_members, outbox
-from tests.conftest import COORDINATOR_ID
 from tests.harness.chat import ChatClient
 from tests.harness.flows import TOPIC, create_group, register
 
@@ -36,24 +34,6 @@ async def notes(app: App, message_key: str) -> list[dict[str, object]]:
     async with app.db.engine.connect() as conn:
         rows = await conn.execute(select(outbox).where(outbox.c.message_key == message_key))
         return [dict(r._mapping) for r in rows]
-
-
-@pytest.fixture
-async def admin(chat_for: ChatFor) -> ChatClient:
-    chat = chat_for("2001")
-    await register(chat, name="Иванова Мария Петровна")
-    return chat
-
-
-@pytest.fixture
-def coordinator(chat_for: ChatFor) -> ChatClient:
-    return chat_for(COORDINATOR_ID)
-
-
-@pytest.fixture
-async def group(network_app: App, admin: ChatClient, coordinator: ChatClient) -> Group:
-    await create_group(coordinator)
-    return await the_group(network_app)
 
 
 async def test_coordinator_creates_a_group_with_an_admin(

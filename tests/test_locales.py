@@ -94,6 +94,8 @@ def test_english_plural_forms() -> None:
 
 def test_message_ids_built_from_data_exist() -> None:
     """Ids the code composes at run time (f"position.{code}") cannot be extracted; list them."""
+    from handlers.dates import DateProblem
+    from handlers.events import cards as event_cards
     from handlers.groups.edit import FIELDS as GROUP_FIELDS
     from handlers.matching import formation, jobs
     from handlers.matching.periods import EVERY, PAUSES
@@ -105,6 +107,7 @@ def test_message_ids_built_from_data_exist() -> None:
     from handlers.questions.lists import QUESTIONS
     from handlers.questions.zones import OFFERED
     from storage.audience import AudienceKind
+    from storage.events import EventFormat
     from storage.groups import GroupKind, MemberRole
 
     composed = (
@@ -126,6 +129,13 @@ def test_message_ids_built_from_data_exist() -> None:
         | {f"gr.role.{role}" for role in MemberRole if role is not MemberRole.MEMBER}
         | {f"gr.field.{field}" for field in GROUP_FIELDS}
         | {f"gr.edit.ask_{field}" for field in GROUP_FIELDS}
+        | set(event_cards.CARD_MESSAGES) | {"ev.promoted"}
+        | {f"ev.new.format.{fmt}" for fmt in EventFormat}
+        | {f"ev.date.{problem}" for problem in DateProblem}
+        | {"help.newevent", "help.events", "help.my_events", "help.organized"}
+        | {f"ev.reminder.{fmt}" for fmt in EventFormat}
+        | {f"ev.change.ask_{what}" for what in ("when", "link", "place")}
+        | {"ev.note.moved", "ev.note.new_link", "ev.note.new_place", "ev.note.cancelled"}
     )
     for locale in LOCALES:
         assert composed - _ids(_catalog(locale)) == set(), locale

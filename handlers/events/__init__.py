@@ -1,0 +1,1 @@
+"""Events: webinars, master classes, open lessons — announcing, RSVP, reminders, calendar."""
