@@ -200,8 +200,8 @@ async def test_the_scheduler_pumps_the_outbox(
 
 
 def test_rendering_uses_the_readers_language_and_time_zone(tmp_path: Path) -> None:
-    for locale, text in (("ru", "Вебинар начнётся {when}, записалось {people}."),
-                         ("en", "The webinar starts {when}; {people} signed up.")):
+    for locale, text, kind in (("ru", "{kind} начнётся {when}, записалось {people}.", "Вебинар"),
+                               ("en", "The {kind} starts {when}; {people} signed up.", "webinar")):
         folder = tmp_path / locale / "LC_MESSAGES"
         folder.mkdir(parents=True)
         plural = ('msgid "n.people"\nmsgid_plural "n.people"\n'
@@ -210,9 +210,11 @@ def test_rendering_uses_the_readers_language_and_time_zone(tmp_path: Path) -> No
                      'msgstr[0] "{n} person"\nmsgstr[1] "{n} people"\n'))
         (folder / "kollega.po").write_text(
             f'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-            f'msgid "ev.soon"\nmsgstr "{text}"\n\n{plural}', encoding="utf-8")
+            f'msgid "ev.soon"\nmsgstr "{text}"\n\nmsgid "k.webinar"\nmsgstr "{kind}"\n\n{plural}',
+            encoding="utf-8")
     catalogs = Catalogs.load("ru", tmp_path)
-    params = {"when": {"at": "2026-11-05T10:00:00+00:00"}, "people": {"plural": "n.people", "n": 5}}
+    params = {"when": {"at": "2026-11-05T10:00:00+00:00"}, "people": {"plural": "n.people", "n": 5},
+              "kind": {"msg": "k.webinar"}}
 
     def item(locale: str | None, zone: str | None) -> OutboxItem:
         return OutboxItem(

@@ -1,12 +1,13 @@
 """An outbox row as the text its recipient reads: their language, their time zone.
 
 A row is either an admin's own text (sent as is) or a message id with parameters. Parameters
-are JSON values; three forms are rendered for the reader:
+are JSON values; four forms are rendered for the reader:
 
 - `{"at": "2026-11-02T09:00:00+00:00"}` — a moment, shown in the reader's zone with its offset:
   `02.11.2026 14:00 (UTC+5)`;
 - `{"date": "2026-11-02"}` — a calendar date: `02.11.2026`;
-- `{"plural": "count.participants", "n": 5}` — a counted phrase in the reader's language.
+- `{"plural": "count.participants", "n": 5}` — a counted phrase in the reader's language;
+- `{"msg": "ev.kind.webinar"}` — a message id, in the reader's language.
 """
 
 from __future__ import annotations
@@ -76,4 +77,9 @@ def _value(value: Any, t: Translator, zone: ZoneInfo) -> Any:
         return f"{date.fromisoformat(str(value['date'])):%d.%m.%Y}"
     if "plural" in value:
         return t.plural(str(value["plural"]), int(value["n"]))
+    if "msg" in value:
+        text = t(str(value["msg"]))
+        if text == value["msg"]:
+            raise KeyError(f"no message {text}")
+        return text
     raise ValueError(f"unknown parameter form {sorted(value)}")

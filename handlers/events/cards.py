@@ -2,10 +2,9 @@
 reader's language and time zone, and the same card in a chat with the viewer's own standing —
 their seat, the link (people going and the organizer only) and the buttons they may use.
 
-Parameters translated per reader use the outbox's counted-phrase form (`{"plural": id, "n": 1}`):
-the kind and the format are catalog entries with plural forms, so a reader in English sees
-«Webinar» where one in Russian sees «Вебинар». Everything else on the card is the organizer's own
-text, marked with emoji rather than words."""
+The kind and the format are message ids translated per reader (`{"msg": id}`), so a reader in
+English sees «Webinar» where one in Russian sees «Вебинар». Everything else on the card is the
+organizer's own text, marked with emoji rather than words."""
 
 from __future__ import annotations
 
@@ -30,7 +29,7 @@ CARD_MESSAGES = ("ev.card", "ev.card.seats_left", "ev.card.no_seats", "count.min
 
 
 def kind_label(ctx: Context, kind: EventKind) -> str:
-    return ctx._n(f"ev.kind.{kind.value}", 1)
+    return ctx._(f"ev.kind.{kind.value}")
 
 
 def card_params(event: Event | NewEvent) -> dict[str, Any]:
@@ -39,7 +38,7 @@ def card_params(event: Event | NewEvent) -> dict[str, Any]:
     seats: object = ""
     if left is not None:
         seats = ({"plural": "ev.card.seats_left", "n": left} if left > 0
-                 else {"plural": "ev.card.no_seats", "n": 0})
+                 else {"msg": "ev.card.no_seats"})
     address = ""
     if event.address and event.format is not EventFormat.ONLINE:
         address = f"\n📍 {event.address}"
@@ -49,12 +48,12 @@ def card_params(event: Event | NewEvent) -> dict[str, Any]:
     if event.description:
         details += f"\n\n{event.description}"
     return {
-        "kind": {"plural": f"ev.kind.{event.kind.value}", "n": 1},
+        "kind": {"msg": f"ev.kind.{event.kind.value}"},
         "title": event.title,
         "at": {"at": event.starts_at.isoformat()},
         "duration": {"plural": "count.minutes", "n": event.duration_minutes},
         "seats": seats,
-        "place": {"plural": f"ev.card.place.{event.format.value}", "n": 1},
+        "place": {"msg": f"ev.card.place.{event.format.value}"},
         "address": address,
         "details": details,
     }
@@ -75,6 +74,8 @@ def _value(ctx: Context, value: object) -> object:
         return when(ctx, datetime.fromisoformat(str(value["at"])))
     if isinstance(value, dict) and "plural" in value:
         return ctx._n(str(value["plural"]), int(value["n"]))
+    if isinstance(value, dict) and "msg" in value:
+        return ctx._(str(value["msg"]))
     return value
 
 
