@@ -152,6 +152,14 @@ class EventRepository:
         ).order_by(events.c.starts_at, events.c.id).limit(limit)
         return await self._events(query)
 
+    async def is_upcoming_for(self, event_id: int, teacher_id: int, now: datetime) -> bool:
+        """Whether the event is among `upcoming_for(teacher_id, now)`, asked directly."""
+        query = select(events.c.id).where(
+            events.c.id == event_id, events.c.cancelled_at.is_(None), _not_over(now),
+            events.c.id.in_(_audience_of(teacher_id)),
+        )
+        return (await self.conn.execute(query)).first() is not None
+
     async def registered_for(self, teacher_id: int, now: datetime) -> list[Event]:
         """Events not started that the teacher has a seat or a waitlist place for, soonest
         first (cancelled ones too, so they can see it was cancelled)."""

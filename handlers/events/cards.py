@@ -20,8 +20,6 @@ from handlers.dates import format_moment
 from storage.events import Event, EventFormat, EventKind, NewEvent, Seat
 from storage.outbox import ButtonRows, NewMessage, action_button
 
-AUDIENCE_SCAN = 500
-"""How many of a teacher's upcoming events are looked through to see whether one is for them."""
 CARD_MESSAGES = ("ev.card", "ev.card.seats_left", "ev.card.no_seats", "count.minutes",
                  *(f"ev.card.place.{f.value}" for f in EventFormat),
                  *(f"ev.kind.{k.value}" for k in EventKind))
@@ -162,8 +160,7 @@ async def invited(ctx: Context, event: Event) -> bool:
     teacher = ctx.actor.teacher
     if teacher is None:
         return False
-    ahead = await ctx.repos.events.upcoming_for(teacher.id, ctx.now(), limit=AUDIENCE_SCAN)
-    return any(e.id == event.id for e in ahead)
+    return await ctx.repos.events.is_upcoming_for(event.id, teacher.id, ctx.now())
 
 
 async def may_view(ctx: Context, event: Event, mine: Standing) -> bool:
