@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.context import Context
-from bot.core.model import AnyButton, Button, Keyboard
+from bot.core.model import AnyButton, Button, Keyboard, Reply
 from storage.network import Named
 
 PAGE_SIZE = 8
@@ -58,3 +58,28 @@ def clean_text(text: str) -> str:
 
 def has_letters(text: str, at_least: int = 1) -> bool:
     return sum(c.isalpha() for c in text) >= at_least
+
+
+def typed_line(ctx: Context, text: str, limit: int, too_long: str, invalid: str) -> str | Reply:
+    """A one-line name or title: spaces folded, at most `limit` characters, three letters at
+    least; else the reply under `too_long` (with {max}) or `invalid`."""
+    line = clean_text(text)
+    if len(line) > limit:
+        return Reply(ctx._(too_long, max=ctx._n("count.characters", limit)))
+    if not has_letters(line, 3):
+        return Reply(ctx._(invalid))
+    return line
+
+
+def typed_paragraph(
+    ctx: Context, text: str, limit: int, too_long: str, invalid: str
+) -> str | Reply:
+    """A description as typed (line breaks kept): at most `limit` characters, three letters at
+    least; else the reply under `too_long` (with {max} and {length}) or `invalid`."""
+    paragraph = text.strip()
+    if len(paragraph) > limit:
+        return Reply(ctx._(too_long, max=ctx._n("count.characters", limit),
+                           length=ctx._n("count.characters", len(paragraph))))
+    if not has_letters(paragraph, 3):
+        return Reply(ctx._(invalid))
+    return paragraph

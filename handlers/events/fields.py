@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from bot.core.context import Context
 from bot.core.model import Button, Keyboard, Reply
-from handlers.common import clean_text, has_letters
+from handlers.common import clean_text, has_letters, typed_line, typed_paragraph
 
 KIND, TITLE, ABOUT, WHEN, WHEN_OK, DURATION, FORMAT, LINK, ADDRESS = (
     "ev.new.kind", "ev.new.title", "ev.new.about", "ev.new.when", "ev.new.when_ok",
@@ -34,22 +34,12 @@ _MINUTES = re.compile(r"(\d{1,4})\s*(?:мин\w*|min\w*|m)?\.?", re.IGNORECASE)
 
 
 def valid_title(ctx: Context, text: str) -> str | Reply:
-    title = clean_text(text)
-    if len(title) > TITLE_MAX:
-        return Reply(ctx._("ev.new.title_too_long", max=ctx._n("count.characters", TITLE_MAX)))
-    if not has_letters(title, 3):
-        return Reply(ctx._("ev.new.title_invalid"))
-    return title
+    return typed_line(ctx, text, TITLE_MAX, "ev.new.title_too_long", "ev.new.title_invalid")
 
 
 def valid_about(ctx: Context, text: str) -> str | Reply:
-    about = text.strip()
-    if len(about) > ABOUT_MAX:
-        return Reply(ctx._("ev.new.about_too_long", max=ctx._n("count.characters", ABOUT_MAX),
-                           length=ctx._n("count.characters", len(about))))
-    if not has_letters(about, 3):
-        return Reply(ctx._("ev.new.about_invalid"))
-    return about
+    return typed_paragraph(ctx, text, ABOUT_MAX, "ev.new.about_too_long",
+                           "ev.new.about_invalid")
 
 
 def read_duration(ctx: Context, text: str) -> int | Reply:

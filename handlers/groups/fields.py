@@ -7,7 +7,7 @@ import re
 
 from bot.core.context import Context
 from bot.core.model import Button, Reply
-from handlers.common import clean_text, has_letters
+from handlers.common import clean_text, has_letters, typed_line, typed_paragraph
 
 NAME_MAX = 120
 ABOUT_MAX = 1000
@@ -16,22 +16,11 @@ FOUND_MAX = 8
 
 
 def valid_name(ctx: Context, text: str) -> str | Reply:
-    name = clean_text(text)
-    if len(name) > NAME_MAX:
-        return Reply(ctx._("gr.name_too_long", max=ctx._n("count.characters", NAME_MAX)))
-    if not has_letters(name, 3):
-        return Reply(ctx._("gr.name_invalid"))
-    return name
+    return typed_line(ctx, text, NAME_MAX, "gr.name_too_long", "gr.name_invalid")
 
 
 def valid_about(ctx: Context, text: str) -> str | Reply:
-    about = text.strip()
-    if len(about) > ABOUT_MAX:
-        return Reply(ctx._("gr.about_too_long", max=ctx._n("count.characters", ABOUT_MAX),
-                           length=ctx._n("count.characters", len(about))))
-    if not has_letters(about, 3):
-        return Reply(ctx._("gr.about_invalid"))
-    return about
+    return typed_paragraph(ctx, text, ABOUT_MAX, "gr.about_too_long", "gr.about_invalid")
 
 
 def valid_limit(ctx: Context, text: str) -> int | Reply:
